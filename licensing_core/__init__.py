@@ -1,0 +1,1 @@
+"""License subscription engine: rules, storage, imports, exports and alerts."""

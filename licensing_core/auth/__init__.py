@@ -1,0 +1,1 @@
+"""Accounts, password hashing, the signed-in principal and what it may do."""

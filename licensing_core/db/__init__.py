@@ -1,0 +1,1 @@
+"""Storage: engine, typed ORM models, migrations and bulk writes."""

@@ -1,0 +1,212 @@
+"""Typed ORM models. Timestamps are naive UTC on both databases; dates are the tenant's."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON, list[int]: JSON}
+
+
+class Tenant(Base):
+    __tablename__ = "tenants"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    technical_emails: Mapped[list[str]] = mapped_column(JSON, default=list)
+    billing_emails: Mapped[list[str]] = mapped_column(JSON, default=list)
+    alert_thresholds: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Term(Base):
+    __tablename__ = "terms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    license_type: Mapped[str] = mapped_column(String(16))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    initial_licenses: Mapped[int] = mapped_column(Integer)
+    session_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Every alert threshold at or below this one has been mailed in this term.
+    notified_threshold: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class Refill(Base):
+    __tablename__ = "refills"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    term_id: Mapped[int] = mapped_column(ForeignKey("terms.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    total_after: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PlatformUser(Base):
+    """A user of the tenant on the platform (not an account of this dashboard)."""
+
+    __tablename__ = "platform_users"
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    first_name: Mapped[str] = mapped_column(String(200), default="")
+    last_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(16), default="Active")
+    first_conversation_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class UserStatusEvent(Base):
+    """Each status a users import set, and when: user-based counting reads this history."""
+
+    __tablename__ = "user_status_events"
+    __table_args__ = (Index("ix_status_events_user", "tenant_id", "user_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (
+        Index("ix_conversations_group", "tenant_id", "user_id", "agent_name", "channel",
+              "started_at"),
+        Index("ix_conversations_time", "tenant_id", "started_at"),
+    )
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    agent_name: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(100))
+    initiated_by: Mapped[str] = mapped_column(String(100), default="User")
+    messages: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class UsageSession(Base):
+    """A session derived from conversations; recomputed for the users an import touches."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        Index("ix_sessions_term", "term_id", "started_at"),
+        Index("ix_sessions_user", "tenant_id", "user_id"),
+    )
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(210), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(200))
+    agent_name: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    window_end: Mapped[datetime] = mapped_column(DateTime)
+    initiated_by: Mapped[str] = mapped_column(String(100))
+    conversation_count: Mapped[int] = mapped_column(Integer)
+    # The session-based term it starts (and counts) in; NULL when it starts in none.
+    term_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class UserLicense(Base):
+    """A user holding a license in a user-based term, from `held_since`."""
+
+    __tablename__ = "user_licenses"
+    __table_args__ = (Index("ix_user_licenses_tenant", "tenant_id", "user_id"),)
+
+    term_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    held_since: Mapped[datetime] = mapped_column(DateTime)
+    conversation_count: Mapped[int] = mapped_column(Integer)
+
+
+class Alert(Base):
+    """The outbox: an email queued in the same transaction as the change that caused it."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_pending", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    term_id: Mapped[int | None] = mapped_column(ForeignKey("terms.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(32))  # threshold | contract_end
+    # Unique per cause, so the same alert can never be queued twice.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    threshold: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    percent_used: Mapped[float] = mapped_column(Float, default=0.0)
+    consumed: Mapped[int] = mapped_column(Integer, default=0)
+    total_purchased: Mapped[int] = mapped_column(Integer, default=0)
+    recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
+    subject: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | sent
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Account(Base):
+    """A person who signs in to the dashboard."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(32))  # super_admin | tenant_admin | tenant_viewer
+    tenant_id: Mapped[str | None] = mapped_column(ForeignKey("tenants.id"), nullable=True)
+    email: Mapped[str] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_tenant_at", "tenant_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    tenant_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    action: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+__all__ = [
+    "Account", "Alert", "AuditEntry", "Base", "Conversation", "PlatformUser", "Refill",
+    "Tenant", "Term", "UsageSession", "UserLicense", "UserStatusEvent",
+]

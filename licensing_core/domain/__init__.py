@@ -1,0 +1,1 @@
+"""Pure rules of licensing: no database, no Streamlit, no I/O."""

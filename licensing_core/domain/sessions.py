@@ -1,0 +1,88 @@
+"""Fixed-window sessions: the counting rule of session-based terms.
+
+A conversation joins the latest session of the same (user, agent, channel) when it starts
+within that session's window, else it opens a new session. The result depends only on the
+set of conversations, so any order or split of the same rows gives the same sessions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from licensing_core.domain.calendar import TermCalendar, to_us
+
+GROUP_COLUMNS = ["user_id", "agent_name", "channel"]
+CONVERSATION_COLUMNS = [*GROUP_COLUMNS, "started_at", "conversation_id", "initiated_by"]
+SESSION_COLUMNS = [
+    "session_id", *GROUP_COLUMNS, "started_at", "window_end", "initiated_by",
+    "conversation_count", "term_id",
+]
+
+
+def session_id_for(first_conversation_id: str) -> str:
+    """A session is named after its first conversation: stable, unique, and traceable."""
+    return f"S-{first_conversation_id}"
+
+
+def _session_starts(group_of_row: np.ndarray, times_us: np.ndarray,
+                    calendar: TermCalendar) -> np.ndarray:
+    """Mark the rows that open a session; rows are sorted by group, then time.
+
+    Every group advances one session per round, all groups at once; within a round, a
+    vectorised binary search finds each group's first row at or past its window end.
+    """
+    n = len(times_us)
+    is_start = np.zeros(n, dtype=bool)
+    if n == 0:
+        return is_start
+    group_first = np.flatnonzero(np.r_[True, group_of_row[1:] != group_of_row[:-1]])
+    group_end = np.r_[group_first[1:], n]
+    current, end = group_first, group_end
+    while current.size:
+        is_start[current] = True
+        window_end = times_us[current] + calendar.session_length_us_at(times_us[current])
+        low, high = current + 1, end.copy()
+        while True:
+            searching = low < high
+            if not searching.any():
+                break
+            middle = (low + high) // 2
+            before = searching & (times_us[np.minimum(middle, n - 1)] < window_end)
+            low = np.where(before, middle + 1, low)
+            high = np.where(searching & ~before, middle, high)
+        keep = low < end
+        current, end = low[keep], end[keep]
+    return is_start
+
+
+def sessionize(conversations: pd.DataFrame, calendar: TermCalendar) -> pd.DataFrame:
+    """Sessions of the given conversations (all conversations of the users concerned).
+
+    Returns one row per session with SESSION_COLUMNS; `term_id` is the session-based term
+    the session starts in (and counts in), or -1 when it starts outside every such term.
+    """
+    if conversations.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in SESSION_COLUMNS})
+    ordered = conversations.sort_values(
+        [*GROUP_COLUMNS, "started_at", "conversation_id"], kind="mergesort"
+    ).reset_index(drop=True)
+    times_us = to_us(ordered["started_at"].to_numpy())
+    groups = ordered.groupby(GROUP_COLUMNS, sort=False).ngroup().to_numpy()
+    is_start = _session_starts(groups, times_us, calendar)
+    starts = np.flatnonzero(is_start)
+    counts = np.diff(np.r_[starts, len(ordered)])
+    start_us = times_us[starts]
+    first = ordered.iloc[starts]
+    window_end_us = start_us + calendar.session_length_us_at(start_us)
+    return pd.DataFrame({
+        "session_id": [session_id_for(c) for c in first["conversation_id"]],
+        "user_id": first["user_id"].to_numpy(),
+        "agent_name": first["agent_name"].to_numpy(),
+        "channel": first["channel"].to_numpy(),
+        "started_at": start_us.astype("datetime64[us]"),
+        "window_end": window_end_us.astype("datetime64[us]"),
+        "initiated_by": first["initiated_by"].to_numpy(),
+        "conversation_count": counts.astype(np.int64),
+        "term_id": calendar.session_term_at(start_us),
+    })

@@ -1,0 +1,64 @@
+"""Queueing threshold alerts into the outbox, in the transaction of the change."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from licensing_core.db.models import Account, Alert, Tenant, Term
+from licensing_core.domain.emails import alert_recipients
+from licensing_core.domain.thresholds import DEFAULT_THRESHOLDS, evaluate_thresholds
+from licensing_core.services.tenancy import tenant_terms, term_totals
+
+THRESHOLD_KIND = "threshold"
+
+
+def tenant_thresholds(tenant: Tenant) -> tuple[int, ...]:
+    return tuple(tenant.alert_thresholds) if tenant.alert_thresholds else DEFAULT_THRESHOLDS
+
+
+def recipients_of(session: Session, tenant: Tenant) -> list[str]:
+    """Technical and billing emails and the tenant's enabled admin accounts."""
+    admins = session.scalars(select(Account.email).where(
+        Account.tenant_id == tenant.id, Account.role == "tenant_admin",
+        Account.disabled.is_(False)).order_by(Account.username))
+    return alert_recipients(tenant.technical_emails, tenant.billing_emails, admins)
+
+
+def threshold_subject(tenant: Tenant, threshold: int, license_type: str) -> str:
+    return f"{tenant.name} has used {threshold}% of its {license_type} licenses"
+
+
+def evaluate_term(session: Session, tenant: Tenant, term: Term, now: datetime) -> Alert | None:
+    """Queue one alert for the highest newly reached threshold of the term, or re-arm."""
+    totals = term_totals(session, term)
+    decision = evaluate_thresholds(totals.consumed, totals.total_purchased,
+                                   tenant_thresholds(tenant), term.notified_threshold)
+    term.notified_threshold = decision.notified_up_to
+    if decision.alert_threshold is None:
+        return None
+    alert = Alert(
+        tenant_id=tenant.id, term_id=term.id, kind=THRESHOLD_KIND,
+        threshold=decision.alert_threshold, percent_used=round(totals.percent_used, 2),
+        consumed=totals.consumed, total_purchased=totals.total_purchased,
+        recipients=recipients_of(session, tenant),
+        subject=threshold_subject(tenant, decision.alert_threshold, term.license_type),
+        status="queued", attempts=0, next_attempt_at=now, created_at=now,
+    )
+    session.add(alert)
+    session.flush()
+    return alert
+
+
+def evaluate_tenant(session: Session, tenant: Tenant, now: datetime,
+                    terms: Sequence[Term] | None = None) -> list[Alert]:
+    """Evaluate every term of the tenant (or the given ones); returns the alerts queued."""
+    queued = []
+    for term in terms if terms is not None else tenant_terms(session, tenant.id):
+        alert = evaluate_term(session, tenant, term, now)
+        if alert is not None:
+            queued.append(alert)
+    return queued

@@ -1,0 +1,88 @@
+"""Refills: signed changes of a term's purchased licenses, recorded by a super admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from licensing_core.clock import utcnow
+from licensing_core.db.engine import Database
+from licensing_core.db.models import Refill
+from licensing_core.domain.terms import Totals, total_after_refill
+from licensing_core.domain.thresholds import evaluate_thresholds
+from licensing_core.errors import Refused
+from licensing_core.services import audit
+from licensing_core.services.alerting import evaluate_term, tenant_thresholds
+from licensing_core.services.tenancy import get_tenant, term_on, term_totals
+
+
+@dataclass(frozen=True)
+class RefillPreview:
+    """What a refill would do, shown before a super admin saves it."""
+
+    term_id: int
+    before: Totals
+    after: Totals
+    alert_threshold: int | None  # the alert it would queue
+    rearmed: list[int]  # thresholds it would make notifiable again
+
+    @property
+    def new_percent(self) -> float:
+        return self.after.percent_used
+
+
+@dataclass(frozen=True)
+class RefillResult:
+    refill_id: int
+    term_id: int
+    total_after: int
+    totals: Totals
+    alerts_queued: list[int]
+
+
+def preview_refill(db: Database, *, tenant_id: str, quantity: int, term_date: date | None = None,
+                   now: datetime | None = None) -> RefillPreview:
+    now = now or utcnow()
+    with db.transaction() as session:
+        tenant = get_tenant(session, tenant_id)
+        term = term_on(session, tenant, term_date, now)
+        before = term_totals(session, term)
+        after = Totals(total_after_refill(before.total_purchased, quantity), before.consumed)
+        thresholds = tenant_thresholds(tenant)
+        decision = evaluate_thresholds(after.consumed, after.total_purchased, thresholds,
+                                       term.notified_threshold)
+        notified = term.notified_threshold or 0
+        still = decision.notified_up_to or 0
+        rearmed = [t for t in thresholds if still < t <= notified]
+        return RefillPreview(term.id, before, after, decision.alert_threshold, rearmed)
+
+
+def record_refill(db: Database, *, tenant_id: str, quantity: int, recorded_by: str,
+                  note: str = "", term_date: date | None = None,
+                  now: datetime | None = None) -> RefillResult:
+    """Record a refill in the current term (or the term containing `term_date`)."""
+    now = now or utcnow()
+    if not recorded_by.strip():
+        raise Refused("a refill needs the name of who records it (--by)")
+    with db.transaction() as session:
+        tenant = get_tenant(session, tenant_id, lock=True)
+        term = term_on(session, tenant, term_date, now)
+        before = term_totals(session, term)
+        new_total = total_after_refill(before.total_purchased, quantity)
+        refill = Refill(tenant_id=tenant.id, term_id=term.id, quantity=quantity,
+                        total_after=new_total, note=note.strip(),
+                        recorded_by=recorded_by.strip(), recorded_at=now)
+        session.add(refill)
+        session.flush()
+        alert = evaluate_term(session, tenant, term, now)
+        audit.record(session, actor=recorded_by.strip(), action="refill.create",
+                     tenant_id=tenant.id, now=now,
+                     before={"total_purchased": before.total_purchased},
+                     after={"total_purchased": new_total, "quantity": quantity,
+                            "note": refill.note, "term_id": term.id})
+        totals = Totals(new_total, before.consumed)
+        return RefillResult(refill.id, term.id, new_total, totals,
+                            [alert.id] if alert else [])
+
+
+__all__ = ["RefillPreview", "RefillResult", "preview_refill", "record_refill"]

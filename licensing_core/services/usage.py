@@ -1,0 +1,110 @@
+"""Recomputing derived usage (sessions, user licenses) for the users a change touches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.orm import Session
+
+from licensing_core.db.bulk import insert_frame, read_frame
+from licensing_core.db.models import (
+    Conversation,
+    PlatformUser,
+    Tenant,
+    UsageSession,
+    UserLicense,
+    UserStatusEvent,
+)
+from licensing_core.domain.calendar import TermCalendar
+from licensing_core.domain.sessions import sessionize
+from licensing_core.domain.terms import LicenseType
+from licensing_core.domain.user_licenses import license_holdings
+from licensing_core.services.tenancy import calendar_of, tenant_terms
+
+# Users recomputed per batch: bounds memory and the length of IN lists (SQLite's limit).
+USERS_PER_BATCH = 5_000
+
+
+def _batches(user_ids: Sequence[str]) -> Iterator[list[str]]:
+    for start in range(0, len(user_ids), USERS_PER_BATCH):
+        yield list(user_ids[start:start + USERS_PER_BATCH])
+
+
+def all_user_ids(session: Session, tenant_id: str) -> list[str]:
+    return list(session.scalars(
+        select(PlatformUser.user_id).where(PlatformUser.tenant_id == tenant_id)
+    ))
+
+
+def recompute_usage(session: Session, tenant: Tenant, user_ids: Sequence[str] | None) -> int:
+    """Rebuild sessions and user licenses of `user_ids` (None: every user of the tenant).
+
+    Returns the number of sessions of those users after recomputation.
+    """
+    ids = sorted(set(user_ids)) if user_ids is not None else all_user_ids(session, tenant.id)
+    terms = tenant_terms(session, tenant.id)
+    calendar = calendar_of(tenant, terms)
+    user_terms = [(t.id, *calendar.bounds[i]) for i, t in enumerate(calendar.terms)
+                  if t.license_type == LicenseType.USER]
+    sessions_total = 0
+    for batch in _batches(ids):
+        sessions_total += _recompute_sessions(session, tenant.id, batch, calendar)
+        if user_terms:
+            _recompute_user_licenses(session, tenant.id, batch, user_terms)
+    return sessions_total
+
+
+def _conversations_of(tenant_id: str, user_ids: list[str]) -> Select:
+    return select(
+        Conversation.user_id, Conversation.agent_name, Conversation.channel,
+        Conversation.started_at, Conversation.conversation_id, Conversation.initiated_by,
+    ).where(Conversation.tenant_id == tenant_id, Conversation.user_id.in_(user_ids))
+
+
+def _recompute_sessions(session: Session, tenant_id: str, user_ids: list[str],
+                        calendar: TermCalendar) -> int:
+    conversations = read_frame(session, _conversations_of(tenant_id, user_ids),
+                               parse_dates=["started_at"])
+    sessions = sessionize(conversations, calendar)
+    session.execute(delete(UsageSession).where(
+        UsageSession.tenant_id == tenant_id, UsageSession.user_id.in_(user_ids)))
+    if sessions.empty:
+        return 0
+    sessions["term_id"] = sessions["term_id"].astype("Int64").mask(sessions["term_id"] < 0)
+    sessions.insert(0, "tenant_id", tenant_id)
+    return insert_frame(session, UsageSession.__table__, sessions)
+
+
+def _recompute_user_licenses(session: Session, tenant_id: str, user_ids: list[str],
+                             user_terms: list[tuple[int, datetime, datetime]]) -> None:
+    events = read_frame(session, select(
+        UserStatusEvent.user_id, UserStatusEvent.status, UserStatusEvent.at
+    ).where(UserStatusEvent.tenant_id == tenant_id, UserStatusEvent.user_id.in_(user_ids)),
+        parse_dates=["at"])
+    firsts = read_frame(session, select(
+        PlatformUser.user_id, PlatformUser.first_conversation_at
+    ).where(PlatformUser.tenant_id == tenant_id, PlatformUser.user_id.in_(user_ids)),
+        parse_dates=["first_conversation_at"])
+    first_conversation = firsts.set_index("user_id")["first_conversation_at"]
+    per_term = []
+    for term_id, start, end in user_terms:
+        stats = read_frame(session, select(
+            Conversation.user_id, func.min(Conversation.started_at).label("first_at"),
+            func.count().label("count"),
+        ).where(
+            Conversation.tenant_id == tenant_id, Conversation.user_id.in_(user_ids),
+            Conversation.started_at >= start, Conversation.started_at < end,
+        ).group_by(Conversation.user_id), parse_dates=["first_at"])
+        stats["term_id"] = term_id
+        per_term.append(stats)
+    in_terms = pd.concat(per_term, ignore_index=True)
+    holdings = license_holdings(user_ids, user_terms, events, first_conversation, in_terms)
+    session.execute(delete(UserLicense).where(
+        UserLicense.tenant_id == tenant_id, UserLicense.user_id.in_(user_ids),
+        UserLicense.term_id.in_([t[0] for t in user_terms])))
+    if not holdings.empty:
+        holdings.insert(0, "tenant_id", tenant_id)
+        insert_frame(session, UserLicense.__table__, holdings)
