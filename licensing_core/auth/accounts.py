@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from licensing_core.auth.permissions import Principal, Role, parse_role
 from licensing_core.clock import utcnow
@@ -119,3 +120,48 @@ def _sign_in_problem(account: Account | None, password: str, now: datetime) -> s
     if account.disabled:
         return "this account is disabled"
     return None
+
+
+def list_accounts(db: Database, tenant_id: str | None = None) -> list[AccountView]:
+    """Every account, or those of one tenant, by username."""
+    with db.transaction() as session:
+        statement = select(Account).order_by(Account.username)
+        if tenant_id is not None:
+            statement = statement.where(Account.tenant_id == tenant_id)
+        return [_view(a) for a in session.scalars(statement)]
+
+
+def _get_account(session: Session, username: str) -> Account:
+    account = session.scalars(select(Account).where(Account.username == username)).first()
+    if account is None:
+        raise NotFound(f"no account {username!r}")
+    return account
+
+
+def set_disabled(db: Database, *, username: str, disabled: bool, actor: str,
+                 now: datetime | None = None) -> AccountView:
+    """Disable or re-enable an account; a disabled account cannot sign in."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        account = _get_account(session, username)
+        if account.disabled != disabled:
+            audit.record(session, actor=actor, action="account.disable" if disabled
+                         else "account.enable", tenant_id=account.tenant_id, now=now,
+                         before={"disabled": account.disabled}, after={"disabled": disabled})
+            account.disabled = disabled
+        return _view(account)
+
+
+def reset_password(db: Database, *, username: str, password: str, actor: str,
+                   now: datetime | None = None) -> AccountView:
+    """Set a new password and lift any sign-in lock."""
+    now = now or utcnow()
+    _check_password(password)
+    with db.transaction() as session:
+        account = _get_account(session, username)
+        account.password_hash = _hasher.hash(password)
+        account.failed_logins = 0
+        account.locked_until = None
+        audit.record(session, actor=actor, action="account.password_reset",
+                     tenant_id=account.tenant_id, now=now, after={"username": username})
+        return _view(account)

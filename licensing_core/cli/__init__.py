@@ -12,7 +12,7 @@ import sys
 import typer
 from sqlalchemy.exc import OperationalError
 
-from licensing_core.cli import accounts, tenants
+from licensing_core.cli import accounts, alerts, demo, exports, ingest, tenants
 from licensing_core.db.engine import URL_VARIABLE
 from licensing_core.errors import LicensingError, Refused
 
@@ -21,8 +21,8 @@ EXIT_REFUSED = 2
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="License subscriptions: tenants, terms, refills, usage, exports, alerts.")
-tenants.register(app)
-accounts.register(app)
+for module in (tenants, ingest, exports, alerts, accounts, demo):
+    module.register(app)
 
 
 def _take_db_option(argv: list[str]) -> list[str]:
