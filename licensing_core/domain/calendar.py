@@ -40,7 +40,8 @@ class TermCalendar:
         self.ends_us = to_us([b[1] for b in bounds])
         self.bounds = bounds
         self.term_ids = np.array([t.term_id for t in ordered], dtype=np.int64)
-        self.is_session = np.array([t.license_type == LicenseType.SESSION for t in ordered])
+        self.is_session = np.array([t.license_type == LicenseType.SESSION for t in ordered],
+                                   dtype=bool)
         minutes = [t.session_minutes or DEFAULT_SESSION_MINUTES for t in ordered]
         self.minutes = np.array(minutes, dtype=np.int64)
 
@@ -61,7 +62,10 @@ class TermCalendar:
     def session_term_at(self, times_us: np.ndarray) -> np.ndarray:
         """Id of the session-based term containing each instant, -1 where none does."""
         idx = self._session_index_at(times_us)
-        return np.where(idx >= 0, self.term_ids[np.maximum(idx, 0)] if len(self.terms) else -1, -1)
+        term_ids = np.full(len(times_us), -1, dtype=np.int64)
+        hit = idx >= 0
+        term_ids[hit] = self.term_ids[idx[hit]]
+        return term_ids
 
     def session_length_us_at(self, times_us: np.ndarray) -> np.ndarray:
         """Length of a session starting at each instant, from the term it starts in."""

@@ -47,7 +47,7 @@ def recompute_usage(session: Session, tenant: Tenant, user_ids: Sequence[str] | 
     ids = sorted(set(user_ids)) if user_ids is not None else all_user_ids(session, tenant.id)
     terms = tenant_terms(session, tenant.id)
     calendar = calendar_of(tenant, terms)
-    user_terms = [(t.id, *calendar.bounds[i]) for i, t in enumerate(calendar.terms)
+    user_terms = [(t.term_id, *calendar.bounds[i]) for i, t in enumerate(calendar.terms)
                   if t.license_type == LicenseType.USER]
     sessions_total = 0
     for batch in _batches(ids):
