@@ -8,10 +8,10 @@ ORM reads and SQL comparisons see the same values.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import Table
+from sqlalchemy import FromClause, TableClause
 from sqlalchemy.orm import Session
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
@@ -35,26 +35,26 @@ def frame_rows(frame: pd.DataFrame, columns: Sequence[str]) -> Iterable[tuple[An
     return zip(*converted, strict=True)
 
 
-def insert_frame(session: Session, table: Table, frame: pd.DataFrame) -> int:
+def insert_frame(session: Session, table: FromClause, frame: pd.DataFrame) -> int:
     """Insert every row of `frame` (columns named as the table's) into `table`."""
     if frame.empty:
         return 0
+    name = cast(TableClause, table).name  # a mapped class's __table__ is a Table
     columns = list(frame.columns)
     rows = frame_rows(frame, columns)
     connection = session.connection()
-    raw = connection.connection.dbapi_connection
-    assert raw is not None
+    raw: Any = connection.connection.dbapi_connection  # psycopg or sqlite3 connection
     if connection.dialect.name == "postgresql":
         names = ", ".join(f'"{c}"' for c in columns)
         with raw.cursor() as cursor, cursor.copy(
-            f'COPY "{table.name}" ({names}) FROM STDIN'
+            f'COPY "{name}" ({names}) FROM STDIN'
         ) as copy:
             for row in rows:
                 copy.write_row(row)
     else:
         placeholders = ", ".join("?" for _ in columns)
         names = ", ".join(f'"{c}"' for c in columns)
-        statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({placeholders})'
+        statement = f'INSERT INTO "{name}" ({names}) VALUES ({placeholders})'
         cursor = raw.cursor()
         batch: list[tuple[Any, ...]] = []
         for row in rows:
