@@ -1,9 +1,102 @@
-"""Placeholder: the commands of this group are added by their issue's work."""
+"""`licensing alerts run`: queue due contract-end reminders, then deliver the outbox."""
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
 import typer
+from sqlalchemy.exc import OperationalError
+
+from licensing_core.cli.common import database
+from licensing_core.db.engine import Database
+from licensing_core.errors import Refused, RunFailed
+from licensing_core.notify.settings import SmtpSettings, smtp_settings
+from licensing_core.services.outbox import DeliveryReport, deliver_due, queue_contract_reminders
+
+alerts_app = typer.Typer(no_args_is_help=True, help="Alert emails: the outbox and its delivery.")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root command."""
+    app.add_typer(alerts_app, name="alerts")
+
+
+def _summary(reminders: int, report: DeliveryReport) -> str:
+    parts = [f"{report.sent} sent", f"{report.failed} failed"]
+    if report.deferred:
+        parts.append(f"{report.deferred} left queued (server unreachable)")
+    line = "alerts: " + ", ".join(parts)
+    if reminders:
+        line += f"; {reminders} contract-end reminder{'s' if reminders != 1 else ''} queued"
+    return line
+
+
+def run_once(db: Database, settings: SmtpSettings,
+             stop: threading.Event | None = None) -> DeliveryReport:
+    """One pass: reminders first, so that they leave in the same run."""
+    reminders = queue_contract_reminders(db)
+    report = deliver_due(db, settings, should_stop=stop.is_set if stop else None)
+    for error in report.errors:
+        typer.echo(f"licensing: {error}", err=True)
+    typer.echo(_summary(len(reminders), report))
+    return report
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM and Ctrl-C finish the alert being sent, then stop the worker."""
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        typer.echo(f"licensing: {signal.Signals(signum).name} received, stopping", err=True)
+        stop.set()
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only; the caller stops us through `stop`
+        return
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def watch(db: Database, settings: SmtpSettings, seconds: float,
+          stop: threading.Event | None = None) -> None:
+    """Run a pass every `seconds` until stopped; a failing pass is reported, not fatal."""
+    stop = stop or threading.Event()
+    with _stop_on_signals(stop):
+        while not stop.is_set():
+            try:
+                run_once(db, settings, stop)
+            except (OperationalError, RunFailed) as exc:  # database away: try next time
+                reason = exc.orig if isinstance(exc, OperationalError) else exc
+                typer.echo(f"licensing: this pass failed, retrying in {seconds:g} s: {reason}",
+                           err=True)
+            stop.wait(seconds)
+    typer.echo("alerts worker stopped")
+
+
+@alerts_app.command("run", help="Deliver every queued alert (and due contract-end reminders).")
+def alerts_run(
+    watch_seconds: float | None = typer.Option(
+        None, "--watch", metavar="SECONDS",
+        help="keep running, delivering every SECONDS, until SIGTERM or Ctrl-C"),
+) -> None:
+    if watch_seconds is not None and not watch_seconds > 0:
+        raise Refused(f"--watch needs a number of seconds above 0, not {watch_seconds:g}")
+    settings = smtp_settings()  # refuses before the database is touched: nothing is lost
+    db = database()
+    try:
+        if watch_seconds is not None:
+            watch(db, settings, watch_seconds)
+            return
+        report = run_once(db, settings)
+    finally:
+        db.dispose()
+    if not report.ok:
+        raise RunFailed(f"{report.failed + report.deferred} alert(s) not delivered; "
+                        "they stay queued and are retried by the next run")

@@ -1,0 +1,135 @@
+"""The emails of the outbox: a plain-text and an HTML part built from one alert's values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from html import escape
+
+from licensing_core.notify.settings import SmtpSettings
+
+THRESHOLD_KIND = "threshold"
+CONTRACT_END_KIND = "contract_end"
+
+
+@dataclass(frozen=True)
+class AlertMail:
+    """What a mail says, as plain values: rendering needs no database."""
+
+    alert_id: int
+    kind: str  # threshold | contract_end
+    subject: str
+    recipients: list[str]
+    tenant_name: str
+    license_type: str
+    consumed: int
+    total_purchased: int
+    percent_used: float
+    threshold: int | None = None
+    term_start: date | None = None
+    term_end: date | None = None
+    days_left: int | None = None  # contract_end: from the tenant's today to the end date
+
+    @property
+    def available(self) -> int:
+        return self.total_purchased - self.consumed
+
+
+def message_id(alert_id: int, kind: str, host: str) -> str:
+    """The same id on every attempt, so a receiver can drop a resend of one alert."""
+    domain = "".join(c for c in host.lower() if c.isalnum() or c in ".-") or "local"
+    return f"<alert-{alert_id}.{kind}@licensing.{domain}>"
+
+
+def _one_line(text: str) -> str:
+    """Header values may not hold line breaks (they would inject headers)."""
+    return " ".join(text.split())
+
+
+def _available_text(mail: AlertMail) -> str:
+    if mail.available >= 0:
+        return str(mail.available)
+    return f"{mail.available} (overage of {-mail.available})"
+
+
+def _term_text(mail: AlertMail) -> str:
+    if mail.term_start is None or mail.term_end is None:
+        return "-"
+    return f"{mail.term_start.isoformat()} to {mail.term_end.isoformat()}"
+
+
+def _facts(mail: AlertMail) -> list[tuple[str, str]]:
+    return [
+        ("Tenant", mail.tenant_name),
+        ("License type", mail.license_type),
+        ("Consumed", str(mail.consumed)),
+        ("Total purchase", str(mail.total_purchased)),
+        ("Available", _available_text(mail)),
+        ("Percent used", f"{mail.percent_used:.1f}%"),
+        ("Term", _term_text(mail)),
+    ]
+
+
+def _lead(mail: AlertMail) -> str:
+    """The first sentence: what happened, in plain words."""
+    if mail.kind == CONTRACT_END_KIND:
+        end = mail.term_end.isoformat() if mail.term_end else "soon"
+        when = "" if mail.days_left is None else (
+            " today" if mail.days_left == 0 else
+            f", in {mail.days_left} day{'s' if mail.days_left != 1 else ''}")
+        return (f"The {mail.license_type} license contract of {mail.tenant_name} ends on "
+                f"{end}{when}. Renew it in time to keep the service running.")
+    return (f"{mail.tenant_name} has used {mail.threshold}% of its {mail.license_type} "
+            f"licenses: {mail.consumed} of {mail.total_purchased} "
+            f"({mail.percent_used:.1f}% used).")
+
+
+FOOTER = ("You receive this email as a technical or billing contact or an administrator "
+          "of {tenant} on the license subscription dashboard.")
+
+
+def render_text(mail: AlertMail, dashboard_url: str) -> str:
+    width = max(len(label) for label, _ in _facts(mail))
+    rows = "\n".join(f"{label + ':':<{width + 1}}  {value}" for label, value in _facts(mail))
+    return (f"Hello,\n\n{_lead(mail)}\n\n{rows}\n\n"
+            f"Details on the dashboard: {dashboard_url}\n\n"
+            f"-- \n{FOOTER.format(tenant=mail.tenant_name)}\n")
+
+
+def render_html(mail: AlertMail, dashboard_url: str) -> str:
+    """Every value is escaped: a tenant name is text typed by a person, never markup."""
+    rows = "\n".join(
+        f'<tr><th align="left" style="padding:2px 12px 2px 0">{escape(label)}</th>'
+        f"<td>{escape(value)}</td></tr>" for label, value in _facts(mail))
+    link = escape(dashboard_url, quote=True)
+    return (
+        "<!DOCTYPE html>\n<html><body style=\"font-family:sans-serif\">\n"
+        f"<p>Hello,</p>\n<p>{escape(_lead(mail))}</p>\n"
+        f"<table>\n{rows}\n</table>\n"
+        f'<p><a href="{link}">Open the dashboard</a> ({escape(dashboard_url)})</p>\n'
+        f'<p style="color:#666;font-size:small">'
+        f"{escape(FOOTER.format(tenant=mail.tenant_name))}</p>\n"
+        "</body></html>\n"
+    )
+
+
+def render_alert(mail: AlertMail, settings: SmtpSettings,
+                 now: datetime | None = None) -> EmailMessage:
+    """The message for one alert: the same Message-ID on every attempt."""
+    message = EmailMessage()
+    message["Subject"] = _one_line(mail.subject)
+    message["From"] = settings.sender
+    message["To"] = ", ".join(mail.recipients)
+    message["Message-ID"] = message_id(mail.alert_id, mail.kind, settings.dashboard_host)
+    moment = (now or datetime.now(UTC).replace(tzinfo=None)).replace(tzinfo=UTC)
+    message["Date"] = format_datetime(moment)
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
+    message.set_content(render_text(mail, settings.dashboard_url))
+    message.add_alternative(render_html(mail, settings.dashboard_url), subtype="html")
+    return message
+
+
+__all__ = ["CONTRACT_END_KIND", "THRESHOLD_KIND", "AlertMail", "message_id", "render_alert",
+           "render_html", "render_text"]

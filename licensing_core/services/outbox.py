@@ -1,0 +1,321 @@
+"""Delivering the alert outbox over SMTP exactly once, and queueing contract-end reminders.
+
+Exactly once: each alert is delivered inside its own short transaction that holds the
+alert's row (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, so concurrent runners take
+different alerts; SQLite: the database's write lock, so runners take turns). The row is
+marked sent in the same transaction, after the server accepted the message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from licensing_core.clock import local_today, utcnow
+from licensing_core.db.engine import Database
+from licensing_core.db.models import Alert, Tenant, Term
+from licensing_core.domain.emails import alert_recipients
+from licensing_core.errors import LicensingError, NotFound, Refused
+from licensing_core.notify.messages import (
+    CONTRACT_END_KIND,
+    THRESHOLD_KIND,
+    AlertMail,
+    render_alert,
+)
+from licensing_core.notify.settings import SmtpSettings
+from licensing_core.notify.smtp import DeliveryFailed, SmtpConnection
+from licensing_core.services.alerting import recipients_of
+from licensing_core.services.tenancy import term_totals
+
+QUEUED = "queued"
+SENT = "sent"
+# Retry waits double from one minute and stop growing at one hour: quick after a blip,
+# gentle on a server that is down for long.
+FIRST_RETRY = timedelta(minutes=1)
+MAX_RETRY = timedelta(hours=1)
+# After this many failed connections in a row, the run stops trying: the server is down,
+# and every further alert would only wait for its own timeout.
+MAX_UNREACHABLE_IN_A_ROW = 3
+# Days before a term's end date at which its contacts are reminded, once each.
+REMINDER_DAYS: tuple[int, ...] = (30, 7)
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What one run did; `deferred` alerts were due but left untried (server unreachable)."""
+
+    sent: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+    deferred: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0 and self.deferred == 0
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    alert_id: int
+    error: str | None = None
+    unreachable: bool = False
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Wait after the `attempts`-th failure: 1, 2, 4 ... minutes, at most an hour."""
+    return min(MAX_RETRY, FIRST_RETRY * 2 ** max(0, min(attempts - 1, 16)))
+
+
+def _lock_for_writing(session: Session, db: Database) -> None:
+    """On SQLite, take the database's write lock first, so that what we read stays true.
+
+    A write as the first statement waits for the lock (busy timeout) and then reads the
+    newest data; a read first could see an alert another runner is sending right now.
+    """
+    if not db.is_postgres:
+        session.execute(update(Alert).where(Alert.id == -1).values(attempts=Alert.attempts))
+
+
+def _claim_next(session: Session, db: Database, now: datetime,
+                failed: Collection[int]) -> Alert | None:
+    """The next due alert, locked; one that failed in this run waits for the next run."""
+    _lock_for_writing(session, db)
+    statement = (select(Alert)
+                 .where(Alert.status == QUEUED, Alert.next_attempt_at <= now)
+                 .order_by(Alert.next_attempt_at, Alert.id).limit(1)
+                 .with_for_update(skip_locked=True))
+    if failed:
+        statement = statement.where(Alert.id.not_in(failed))
+    return session.scalars(statement).first()
+
+
+def contract_recipients(tenant: Tenant) -> list[str]:
+    """Billing and technical contacts: a renewal is their business, not every admin's."""
+    return alert_recipients(tenant.billing_emails, tenant.technical_emails)
+
+
+def _recipients(session: Session, alert: Alert, tenant: Tenant) -> list[str]:
+    """The addresses stored with the alert; if none were known then, today's contacts."""
+    if alert.recipients:
+        return list(alert.recipients)
+    fresh = (contract_recipients(tenant) if alert.kind == CONTRACT_END_KIND
+             else recipients_of(session, tenant))
+    if fresh:
+        alert.recipients = fresh
+    return fresh
+
+
+def _mail_of(session: Session, alert: Alert, now: datetime) -> AlertMail:
+    tenant = session.get(Tenant, alert.tenant_id)
+    if tenant is None:
+        raise NotFound(f"tenant {alert.tenant_id!r} of alert {alert.id} no longer exists")
+    term = session.get(Term, alert.term_id) if alert.term_id is not None else None
+    recipients = _recipients(session, alert, tenant)
+    if not recipients:
+        raise Refused(f"{tenant.name} has no technical, billing or admin email to send to")
+    days_left = None
+    if alert.kind == CONTRACT_END_KIND and term is not None:
+        days_left = (term.end_date - local_today(now, tenant.timezone)).days
+    return AlertMail(
+        alert_id=alert.id, kind=alert.kind, subject=alert.subject, recipients=recipients,
+        tenant_name=tenant.name, license_type=term.license_type if term else "",
+        consumed=alert.consumed, total_purchased=alert.total_purchased,
+        percent_used=alert.percent_used, threshold=alert.threshold,
+        term_start=term.start_date if term else None,
+        term_end=term.end_date if term else None, days_left=days_left,
+    )
+
+
+def _attempt(alert: Alert, session: Session, smtp: SmtpConnection, settings: SmtpSettings,
+             now: datetime) -> _Outcome:
+    """Send one claimed alert and record the result on its row (the caller commits)."""
+    alert.attempts += 1
+    try:
+        mail = _mail_of(session, alert, now)
+        refused = smtp.send(render_alert(mail, settings, now), mail.recipients)
+    except DeliveryFailed as exc:
+        return _fail(alert, now, str(exc), unreachable=exc.unreachable)
+    except (LicensingError, ValueError) as exc:  # nothing to send to, or a header it refuses
+        return _fail(alert, now, str(exc), unreachable=False)
+    alert.status = SENT
+    alert.sent_at = now
+    alert.last_error = ("delivered, but the server refused: " + "; ".join(refused)
+                        if refused else None)
+    return _Outcome(alert.id)
+
+
+def _fail(alert: Alert, now: datetime, error: str, *, unreachable: bool) -> _Outcome:
+    alert.last_error = error
+    alert.next_attempt_at = now + retry_delay(alert.attempts)
+    return _Outcome(alert.id, f"alert {alert.id} ({alert.tenant_id}): {error}", unreachable)
+
+
+def _deliver_next(db: Database, smtp: SmtpConnection, settings: SmtpSettings, now: datetime,
+                  failed: Collection[int]) -> _Outcome | None:
+    with db.transaction() as session:
+        alert = _claim_next(session, db, now, failed)
+        if alert is None:
+            return None
+        return _attempt(alert, session, smtp, settings, now)
+
+
+def count_due(db: Database, *, now: datetime | None = None,
+              excluding: Collection[int] = ()) -> int:
+    """Queued alerts whose next attempt is due."""
+    now = now or utcnow()
+    statement = select(func.count()).select_from(Alert).where(
+        Alert.status == QUEUED, Alert.next_attempt_at <= now)
+    if excluding:
+        statement = statement.where(Alert.id.not_in(excluding))
+    with db.transaction() as session:
+        return int(session.scalar(statement) or 0)
+
+
+def deliver_due(db: Database, settings: SmtpSettings, *, now: datetime | None = None,
+                limit: int | None = None,
+                should_stop: Callable[[], bool] | None = None) -> DeliveryReport:
+    """Send every due alert once; a failure stays queued with its error and a later retry.
+
+    `now` pins the clock (tests); `should_stop` is asked between alerts (a worker's stop).
+    """
+    sent, deferred, unreachable_in_a_row = 0, 0, 0
+    errors: list[str] = []
+    failed: set[int] = set()
+    with SmtpConnection(settings) as smtp:
+        while limit is None or sent + len(failed) < limit:
+            if should_stop is not None and should_stop():
+                break
+            moment = now or utcnow()
+            if unreachable_in_a_row >= MAX_UNREACHABLE_IN_A_ROW:
+                deferred = count_due(db, now=moment, excluding=failed)
+                break
+            outcome = _deliver_next(db, smtp, settings, moment, failed)
+            if outcome is None:
+                break
+            if outcome.error is None:
+                sent += 1
+                unreachable_in_a_row = 0
+            else:
+                failed.add(outcome.alert_id)
+                errors.append(outcome.error)
+                unreachable_in_a_row = unreachable_in_a_row + 1 if outcome.unreachable else 0
+    return DeliveryReport(sent=sent, failed=len(errors), errors=errors, deferred=deferred)
+
+
+def reminder_mark(days_left: int, marks: Collection[int] = REMINDER_DAYS) -> int | None:
+    """The reminder due with `days_left` days to go: the closest mark at or above it.
+
+    A run that missed the 30-day mark and runs 6 days before the end sends only the
+    7-day reminder: one email, the one that is still true.
+    """
+    if days_left < 0:
+        return None
+    due = [mark for mark in marks if days_left <= mark]
+    return min(due) if due else None
+
+
+def contract_subject(tenant: Tenant, term: Term) -> str:
+    return f"{tenant.name}'s contract ends on {term.end_date.isoformat()}"
+
+
+def _reminder_candidates(session: Session, now: datetime) -> list[tuple[int, int, str]]:
+    """(term id, mark, dedupe key) of every reminder due now and not yet queued."""
+    utc_today = now.date()
+    horizon = max(REMINDER_DAYS) + 1  # tenant-local dates are at most a day off UTC's
+    rows = session.execute(
+        select(Term, Tenant).join(Tenant, Tenant.id == Term.tenant_id).where(
+            Term.end_date >= utc_today - timedelta(days=1),
+            Term.end_date <= utc_today + timedelta(days=horizon))
+        .order_by(Term.tenant_id, Term.end_date)).all()
+    due = []
+    for term, tenant in rows:
+        today = local_today(now, tenant.timezone)
+        if today < term.start_date:
+            continue  # a term that has not started is not ending for its tenant yet
+        mark = reminder_mark((term.end_date - today).days)
+        if mark is None or _renewed(session, term):
+            continue
+        key = f"{CONTRACT_END_KIND}:{term.id}:{mark}"
+        if session.scalar(select(Alert.id).where(Alert.dedupe_key == key)) is None:
+            due.append((term.id, mark, key))
+    return due
+
+
+def _renewed(session: Session, term: Term) -> bool:
+    """A later term exists: the contract goes on, and a reminder would only confuse."""
+    return session.scalar(select(Term.id).where(
+        Term.tenant_id == term.tenant_id, Term.start_date > term.end_date).limit(1)) is not None
+
+
+def _queue_reminder(db: Database, term_id: int, key: str, now: datetime) -> int | None:
+    with db.transaction() as session:
+        _lock_for_writing(session, db)
+        if session.scalar(select(Alert.id).where(Alert.dedupe_key == key)) is not None:
+            return None  # another runner queued it a moment ago
+        term = session.get(Term, term_id)
+        tenant = session.get(Tenant, term.tenant_id) if term else None
+        if term is None or tenant is None:
+            return None
+        totals = term_totals(session, term)
+        alert = Alert(
+            tenant_id=tenant.id, term_id=term.id, kind=CONTRACT_END_KIND, dedupe_key=key,
+            threshold=None, percent_used=round(totals.percent_used, 2),
+            consumed=totals.consumed, total_purchased=totals.total_purchased,
+            recipients=contract_recipients(tenant), subject=contract_subject(tenant, term),
+            status=QUEUED, attempts=0, next_attempt_at=now, created_at=now,
+        )
+        session.add(alert)
+        session.flush()
+        return alert.id
+
+
+def queue_contract_reminders(db: Database, *, now: datetime | None = None) -> list[int]:
+    """Queue the 30- and 7-day contract-end reminders that are due; each fires once."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        candidates = _reminder_candidates(session, now)
+    queued = []
+    for term_id, _mark, key in candidates:
+        try:
+            alert_id = _queue_reminder(db, term_id, key, now)
+        except IntegrityError:  # the unique dedupe key: a concurrent runner was first
+            continue
+        if alert_id is not None:
+            queued.append(alert_id)
+    return queued
+
+
+def retry_now(db: Database, alert_id: int, *, tenant_id: str | None = None,
+              now: datetime | None = None) -> None:
+    """Make a queued alert due at once (a super admin's "retry now"); the next run sends it."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        alert = session.scalars(select(Alert).where(Alert.id == alert_id)
+                                .with_for_update()).first()
+        if alert is None or (tenant_id is not None and alert.tenant_id != tenant_id):
+            raise NotFound(f"no alert {alert_id}")
+        if alert.status != QUEUED:
+            raise Refused(f"alert {alert_id} was already sent at {alert.sent_at}")
+        alert.next_attempt_at = now
+
+
+FAILING = "failing"
+
+
+def delivery_state(status: str, attempts: int) -> str:
+    """How a page names an alert: sent, failing (queued after a failed try) or queued."""
+    if status == SENT:
+        return SENT
+    return FAILING if attempts > 0 else QUEUED
+
+
+__all__ = [
+    "CONTRACT_END_KIND", "REMINDER_DAYS", "THRESHOLD_KIND", "DeliveryReport",
+    "contract_recipients", "count_due", "deliver_due", "delivery_state",
+    "queue_contract_reminders", "reminder_mark", "retry_delay", "retry_now",
+]
