@@ -1,0 +1,74 @@
+"""The Alerts page's table, pages and "retry now"."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from licensing_core.auth.permissions import require_contact_edit
+from licensing_core.errors import Refused
+from licensing_core.services.outbox import retry_now
+from licensing_core.ui import data, flash, formatting
+from licensing_core.ui.context import TenantContext
+
+PAGE_ROWS = 200  # alerts are few: a page holds months of them
+PAGE_KEY = "_licensing_alerts_page"
+SHOWN = {"id": "Alert", "threshold": "Threshold", "created_at": "Queued at",
+         "recipients": "Recipients", "delivery": "Delivery", "attempts": "Attempts",
+         "last_error": "Last error", "sent_at": "Sent at", "next_attempt_at": "Next attempt",
+         "subject": "Subject"}
+
+
+def delivery_state(status: str, attempts: int) -> str:
+    if status == "sent":
+        return "delivered"
+    return "failed, will retry" if attempts else "waiting to be sent"
+
+
+def shown(rows: pd.DataFrame, timezone: str) -> pd.DataFrame:
+    frame = rows.copy()
+    frame["delivery"] = [delivery_state(s, int(a))
+                         for s, a in zip(frame["status"], frame["attempts"], strict=True)]
+    frame.loc[frame["status"] == "sent", "next_attempt_at"] = ""
+    frame["threshold"] = [f"{t}%" if pd.notna(t) else "" for t in frame["threshold"]]
+    frame = formatting.localize(frame, ["created_at", "sent_at", "next_attempt_at"], timezone)
+    return frame[list(SHOWN)].rename(columns=SHOWN)
+
+
+def page_number() -> int:
+    return int(st.session_state.get(PAGE_KEY, 1))
+
+
+def _move(step: int) -> None:
+    st.session_state[PAGE_KEY] = max(1, page_number() + step)
+
+
+def pager(number: int, rows_on_page: int) -> None:
+    if number == 1 and rows_on_page < PAGE_ROWS:
+        return
+    newer, older, where = st.columns([1, 1, 4])
+    newer.button("Newer", disabled=number == 1, on_click=_move, args=(-1,), key="alerts_newer")
+    older.button("Older", disabled=rows_on_page < PAGE_ROWS, on_click=_move, args=(1,),
+                 key="alerts_older")
+    where.caption(f"Page {number}")
+
+
+def retry_form(ctx: TenantContext, rows: pd.DataFrame) -> None:
+    """Make an undelivered alert due now; the next `licensing alerts run` sends it."""
+    waiting = rows[rows["status"] != "sent"]
+    if waiting.empty:
+        return
+    with st.form("alerts_retry"):
+        alert_id = st.selectbox("Undelivered alert", waiting["id"].tolist(),
+                                format_func=lambda i: f"#{i}")
+        pressed = st.form_submit_button("Retry now", key="alerts_retry_now")
+    if pressed and alert_id is not None:
+        require_contact_edit(ctx.principal, ctx.tenant_id)
+        try:
+            retry_now(ctx.db, int(alert_id), tenant_id=ctx.tenant_id)
+        except Refused as exc:
+            st.error(str(exc))
+            return
+        data.invalidate()
+        flash.later(f"Alert #{alert_id} will be sent by the next delivery run.")
+        st.rerun()

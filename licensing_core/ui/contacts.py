@@ -1,0 +1,80 @@
+"""The Edit form of the technical and billing emails: every invalid address is shown
+under its field, and nothing is saved until all of them are valid."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from licensing_core.domain.emails import email_problem
+from licensing_core.errors import Refused
+from licensing_core.queries.summary import SubscriptionSummary
+from licensing_core.services.tenants import set_contacts
+from licensing_core.ui import context, data, flash
+from licensing_core.ui.context import TenantContext
+
+EDITING_KEY = "_licensing_contacts_editing"
+# Addresses never contain these, so a person may separate them with any of them.
+SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def split_addresses(text: str) -> list[str]:
+    return [a for a in SEPARATORS.split(text) if a]
+
+
+def problems_of(addresses: list[str]) -> list[str]:
+    return [p for p in (email_problem(a) for a in addresses) if p]
+
+
+def _start() -> None:
+    st.session_state[EDITING_KEY] = True
+
+
+def _stop() -> None:
+    st.session_state.pop(EDITING_KEY, None)
+
+
+def edit_contacts(ctx: TenantContext, summary: SubscriptionSummary) -> None:
+    """An Edit button, then the form; only for who may change this tenant's contacts."""
+    if not ctx.may_edit_contacts:
+        return
+    if not st.session_state.get(EDITING_KEY):
+        st.button("Edit", icon=":material/edit:", key="contacts_edit", on_click=_start)
+        return
+    with st.form("contacts_form"):
+        st.markdown("**Edit contacts** · one address per line; remove a line to remove it.")
+        technical_text = st.text_area("Technical Email", key="contacts_technical",
+                                      value="\n".join(summary.technical_emails))
+        technical_errors = st.empty()
+        billing_text = st.text_area("Billing Email", key="contacts_billing",
+                                    value="\n".join(summary.billing_emails))
+        billing_errors = st.empty()
+        save, cancel = st.columns(2)
+        saved = save.form_submit_button("Save", type="primary", key="contacts_save")
+        cancelled = cancel.form_submit_button("Cancel", key="contacts_cancel")
+    if cancelled:
+        _stop()
+        st.rerun()
+    if not saved:
+        return
+    technical, billing = split_addresses(technical_text), split_addresses(billing_text)
+    bad_technical, bad_billing = problems_of(technical), problems_of(billing)
+    if bad_technical:
+        technical_errors.error("Technical Email: " + "; ".join(bad_technical))
+    if bad_billing:
+        billing_errors.error("Billing Email: " + "; ".join(bad_billing))
+    if bad_technical or bad_billing:
+        st.error("Nothing was saved: correct the addresses marked above.")
+        return
+    context.contact_editor(ctx)
+    try:
+        set_contacts(ctx.db, tenant_id=ctx.tenant_id, technical_emails=technical,
+                     billing_emails=billing, actor=ctx.principal.username)
+    except Refused as exc:
+        st.error(f"Nothing was saved: {exc}")
+        return
+    data.invalidate()
+    _stop()
+    flash.later("Contacts saved.")
+    st.rerun()

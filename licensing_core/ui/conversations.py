@@ -1,0 +1,69 @@
+"""Conversation History's deep link (query parameters <-> filters) and its CSV export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TextIO
+
+import pandas as pd
+import streamlit as st
+
+from licensing_core.db.engine import Database
+from licensing_core.exports.csv import write_csv
+from licensing_core.queries.conversations import ConversationFilters, conversation_history
+from licensing_core.ui import widgets
+from licensing_core.ui.context import TENANT_PARAM
+
+LINK_PARAMS = ("user_id", "session_id", "agent", "channel", "date_from", "date_to")
+WIDGETS = {"user_id": "conversations_user_id", "session_id": "conversations_session_id",
+           "agent": "conversations_agent", "channel": "conversations_channel"}
+DATES_WIDGET = "conversations_dates"
+LINK_SEEN_KEY = "_licensing_conversations_link"
+# Rows per database read of an export: few round trips, bounded memory.
+EXPORT_BATCH = 10_000
+
+
+def _link() -> tuple[str, ...]:
+    return tuple(st.query_params.get(name, "") for name in LINK_PARAMS)
+
+
+def seed_from_link() -> None:
+    """Fill the filters from the URL when it changed (a deep link was opened)."""
+    link = _link()
+    if st.session_state.get(LINK_SEEN_KEY) == link:
+        return
+    st.session_state[LINK_SEEN_KEY] = link
+    for name, key in WIDGETS.items():
+        st.session_state[key] = st.query_params.get(name, "")
+    start, end = widgets.parse_day_param("date_from"), widgets.parse_day_param("date_to")
+    st.session_state[DATES_WIDGET] = tuple(d for d in (start, end or start) if d is not None)
+
+
+def update_link(filters: ConversationFilters) -> None:
+    """Keep the URL equal to the filters shown, so that it can be bookmarked or shared."""
+    values = {"user_id": filters.user_id, "session_id": filters.session_id,
+              "agent": filters.agent, "channel": filters.channel,
+              "date_from": filters.date_from.isoformat() if filters.date_from else None,
+              "date_to": filters.date_to.isoformat() if filters.date_to else None}
+    kept = {TENANT_PARAM: st.query_params[TENANT_PARAM]} if TENANT_PARAM in st.query_params \
+        else {}
+    st.query_params.from_dict(kept | {k: v for k, v in values.items() if v})
+    st.session_state[LINK_SEEN_KEY] = _link()
+
+
+def _frames(db: Database, tenant_id: str,
+            filters: ConversationFilters) -> Iterator[pd.DataFrame]:
+    offset = 0
+    while True:
+        page = conversation_history(db, tenant_id, filters=filters, limit=EXPORT_BATCH,
+                                    offset=offset)
+        yield page.rows
+        offset += len(page.rows)
+        if len(page.rows) < EXPORT_BATCH or offset >= page.total_rows:
+            return
+
+
+def export_conversations(db: Database, tenant_id: str, filters: ConversationFilters,
+                         out: TextIO, columns: Sequence[str]) -> int:
+    """The rows that Conversation History's filters show, through the command line's CSV."""
+    return write_csv(_frames(db, tenant_id, filters), out, columns)

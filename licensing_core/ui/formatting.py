@@ -1,0 +1,70 @@
+"""Times in the tenant's timezone with the zone named, and the numbers of the cards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+TIME_FORMAT = "%Y-%m-%d %H:%M %Z"  # minutes are enough to read; %Z names the zone (CEST)
+
+
+def local_time(value: str | datetime | None, timezone: str) -> str:
+    """An instant as tenant-local text naming the zone; "" for a missing value.
+
+    Accepts ISO 8601 text with an offset (as the read models give), an aware datetime, or
+    a naive one meaning UTC (as stored).
+    """
+    if value is None or value is pd.NaT or value == "":
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(timezone)).strftime(TIME_FORMAT)
+
+
+def localize(frame: pd.DataFrame, columns: Iterable[str], timezone: str) -> pd.DataFrame:
+    """A copy of `frame` whose time columns read as tenant-local text naming the zone."""
+    shown = frame.copy()
+    for column in columns:
+        if column in shown.columns:
+            shown[column] = [local_time(v, timezone) for v in shown[column].tolist()]
+    return shown
+
+
+def zone_caption(timezone: str, now: datetime | None = None) -> str:
+    """E.g. "Times are in Europe/Paris (CEST, UTC+02:00)"."""
+    moment = (now or datetime.now(UTC)).astimezone(ZoneInfo(timezone))
+    offset = moment.strftime("%z")
+    return (f"Times are in {timezone} ({moment.strftime('%Z')}, "
+            f"UTC{offset[:3]}:{offset[3:]}); dates are the tenant's calendar days.")
+
+
+def day(value: date) -> str:
+    return value.strftime("%d %b %Y")
+
+
+def count(value: int) -> str:
+    return f"{value:,}"
+
+
+def percent(value: float) -> str:
+    return f"{value:.1f}%"
+
+
+def available_text(available: int) -> tuple[str, str | None]:
+    """The Available card's value and, with overage, the note that says so."""
+    if available < 0:
+        return count(available), f"Overage: {count(-available)} over the purchase"
+    return count(available), None
+
+
+def offset_time(value: str) -> str:
+    """ISO 8601 text with an offset, shown in that same offset: "2026-06-15 14:00 UTC+02:00"."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value)
+    offset = moment.strftime("%z") or "+0000"
+    return f"{moment.strftime('%Y-%m-%d %H:%M')} UTC{offset[:3]}:{offset[3:]}"

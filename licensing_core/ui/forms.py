@@ -1,0 +1,51 @@
+"""What the operator's forms share: timezones, address fields, refusals shown inline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from zoneinfo import available_timezones
+
+import streamlit as st
+
+from licensing_core.errors import Forbidden, Refused
+from licensing_core.ui.contacts import problems_of, split_addresses
+
+TIMEZONES = sorted(available_timezones())
+
+
+def addresses(text: str) -> list[str]:
+    return split_addresses(text)
+
+
+def emails_valid(**fields: str) -> bool:
+    """Show each invalid address under its field's name; True when all are valid."""
+    valid = True
+    for field, text in fields.items():
+        problems = problems_of(split_addresses(text))
+        if problems:
+            st.error(f"{field.title()} Email: " + "; ".join(problems))
+            valid = False
+    if not valid:
+        st.error("Nothing was saved: correct the addresses above.")
+    return valid
+
+
+@contextmanager
+def refusal_shown() -> Iterator[None]:
+    """A refused change shows its reason here, next to the form; nothing was saved."""
+    try:
+        yield
+    except Forbidden:
+        raise
+    except Refused as exc:
+        st.error(f"Nothing was saved: {exc}", icon=":material/error:")
+
+
+def year_end(start: date) -> date:
+    """The last day of a one-year term starting on `start` (29 February safe)."""
+    try:
+        return start.replace(year=start.year + 1) - timedelta(days=1)
+    except ValueError:  # 29 February: the next year has none
+        return date(start.year + 1, 2, 28)

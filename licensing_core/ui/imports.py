@@ -1,0 +1,129 @@
+"""The Import page's steps: save the upload, validate it, import it with a progress bar."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+from licensing_core.auth.permissions import require_super_admin
+from licensing_core.services.imports import (
+    ImportRefused,
+    ImportSummary,
+    import_conversations,
+    import_users,
+    validate_conversations,
+    validate_users,
+)
+from licensing_core.ui import data, formatting
+from licensing_core.ui.context import TenantContext
+
+KINDS = ("users", "conversations")
+SUFFIXES = ["csv", "jsonl", "ndjson"]
+COLUMNS = {
+    "users": "Columns: user_id (required), user_name, email, first_name, last_name, role, "
+             "status (Active or Inactive).",
+    "conversations": "Columns: conversation_id, user_id, started_at, agent_name, channel "
+                     "(required), ended_at, initiated_by, messages. Times without an offset "
+                     "are read in the tenant's timezone.",
+}
+CHECKED_KEY = "_licensing_import_checked"
+DONE_KEY = "_licensing_import_done"
+PROBLEM = re.compile(r"^(?P<file>.*?):(?P<line>\d+): (?P<reason>.*)$")
+
+
+def expected_columns(kind: str) -> str:
+    return COLUMNS[kind]
+
+
+def _identity(ctx: TenantContext, kind: str, upload: UploadedFile) -> tuple[str, ...]:
+    return (ctx.tenant_id, kind, upload.file_id, upload.name)
+
+
+@contextmanager
+def saved(upload: UploadedFile) -> Iterator[Path]:
+    """The upload in a temporary file with its own suffix (which picks the format)."""
+    suffix = Path(upload.name).suffix.lower()
+    handle, name = tempfile.mkstemp(suffix=suffix, prefix="licensing-import-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(upload.getbuffer())
+        yield Path(name)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def validation(ctx: TenantContext, kind: str, upload: UploadedFile) -> list[str]:
+    """Every problem of the file as FILE:LINE: reason; checked once per file and tenant."""
+    require_super_admin(ctx.principal)
+    identity = _identity(ctx, kind, upload)
+    checked = st.session_state.get(CHECKED_KEY)
+    if checked is not None and checked[0] == identity:
+        return list(checked[1])
+    validate = validate_users if kind == "users" else validate_conversations
+    with st.spinner(f"Checking {upload.name}…"), saved(upload) as path:
+        problems = validate(ctx.db, tenant_id=ctx.tenant_id, path=path,
+                            display_name=upload.name)
+    st.session_state[CHECKED_KEY] = (identity, problems)
+    return problems
+
+
+def problem_table(problems: list[str]) -> pd.DataFrame:
+    rows = []
+    for problem in problems:
+        found = PROBLEM.match(problem)
+        rows.append((int(found["line"]), found["reason"]) if found else (None, problem))
+    return pd.DataFrame(rows, columns=["Line", "Problem"]).astype({"Line": "Int64"})
+
+
+def already_imported(ctx: TenantContext, kind: str, upload: UploadedFile) -> bool:
+    done = st.session_state.get(DONE_KEY)
+    return done is not None and done[0] == _identity(ctx, kind, upload)
+
+
+def run(ctx: TenantContext, kind: str, upload: UploadedFile) -> None:
+    """Import with a progress bar; a refusal (e.g. rows stored meanwhile) lists its lines."""
+    require_super_admin(ctx.principal)
+    bar = st.progress(0.0, text="Checking the file…")
+
+    def progress(done: int, total: int) -> None:
+        if total:
+            bar.progress(min(1.0, done / total),
+                         text=f"Stored {formatting.count(done)} of {formatting.count(total)} "
+                              "rows")
+
+    importer = import_users if kind == "users" else import_conversations
+    try:
+        with saved(upload) as path:
+            summary = importer(ctx.db, tenant_id=ctx.tenant_id, path=path,
+                               actor=ctx.principal.username, display_name=upload.name,
+                               progress=progress)
+    except ImportRefused as exc:
+        bar.empty()
+        st.error(str(exc))
+        st.dataframe(problem_table(exc.errors), hide_index=True, key="import_refused")
+        return
+    bar.progress(1.0, text="Done")
+    data.invalidate()
+    st.session_state[DONE_KEY] = (_identity(ctx, kind, upload), summary)
+    st.rerun()  # draw the page again: the Import button now off, the summary shown
+
+
+def show_result(ctx: TenantContext, kind: str, upload: UploadedFile) -> None:
+    done = st.session_state.get(DONE_KEY)
+    if done is None or done[0] != _identity(ctx, kind, upload):
+        return
+    summary: ImportSummary = done[1]
+    st.success(
+        f"Imported {upload.name}: {formatting.count(summary.rows_read)} rows read, "
+        f"{formatting.count(summary.stored)} stored, {formatting.count(summary.skipped)} "
+        f"already stored, {formatting.count(summary.users_created)} users created, "
+        f"{formatting.count(summary.sessions_recomputed)} sessions recomputed, "
+        f"{len(summary.alerts_queued)} alerts queued.", icon=":material/check_circle:")

@@ -1,0 +1,76 @@
+"""Which pages a person gets, by role: the only input of st.navigation.
+
+Every page's URL differs from its file's name on purpose. Streamlit still treats a
+`pages/` folder as an old-style multipage app until st.navigation has been called in the
+process (and AppTest does so on every run): then a URL equal to a file's name would run
+that file directly, without this entry. With distinct URLs such a request falls back to
+the entry, which signs the person in and runs the page through st.navigation. (Every page
+checks the signed-in person itself as well, so a direct run shows nothing.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from licensing_core.auth.permissions import Principal, Role
+from licensing_core.ui import auth
+
+SIGN_IN_URL = "sign-in"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title: str
+    icon: str
+    url_path: str  # never the file's own name: see the module's docstring
+
+
+SUBSCRIPTION = PageSpec("pages/subscription.py", "Subscription", ":material/badge:",
+                        "tenant-subscription")
+CONSUMPTION = PageSpec("pages/consumption_history.py", "Consumption History",
+                       ":material/table_chart:", "consumption-history")
+CONVERSATIONS = PageSpec("pages/conversation_history.py", "Conversation History",
+                         ":material/forum:", "conversation-history")
+PURCHASES = PageSpec("pages/purchase_history.py", "Purchase History",
+                     ":material/shopping_cart:", "purchase-history")
+ALERTS = PageSpec("pages/alerts.py", "Alerts", ":material/notifications:", "tenant-alerts")
+AUDIT = PageSpec("pages/audit_log.py", "Audit log", ":material/history:", "audit-log")
+TENANTS = PageSpec("pages/tenants.py", "Tenants", ":material/domain:", "all-tenants")
+CREATE_TENANT = PageSpec("pages/create_tenant.py", "Create tenant", ":material/add_business:",
+                         "create-tenant")
+REFILL = PageSpec("pages/refill.py", "Record refill", ":material/add_shopping_cart:",
+                  "record-refill")
+NEW_TERM = PageSpec("pages/new_term.py", "New term", ":material/event_repeat:", "new-term")
+IMPORT = PageSpec("pages/import_data.py", "Import", ":material/upload_file:", "import-data")
+ACCOUNTS = PageSpec("pages/accounts.py", "Accounts", ":material/manage_accounts:",
+                    "dashboard-accounts")
+
+TENANT_PAGES = (SUBSCRIPTION, CONSUMPTION, CONVERSATIONS, PURCHASES, ALERTS)
+OPERATOR_PAGES = (TENANTS, CREATE_TENANT, REFILL, NEW_TERM, IMPORT, ACCOUNTS, AUDIT)
+
+
+def _pages(specs: tuple[PageSpec, ...], default: PageSpec | None) -> list[st.Page]:
+    return [st.Page(s.path, title=s.title, icon=s.icon, url_path=s.url_path,
+                    default=s == default) for s in specs]
+
+
+def pages_for(principal: Principal | None) -> dict[str, list[st.Page]]:
+    """The sections and pages of a role.
+
+    Signed out: the sign-in page first, then every page, all hidden and none run, so that a
+    deep link (?user_id=...) survives the sign-in form and opens after it; a plain visit
+    lands on the role's own first page.
+    """
+    if principal is None:
+        sign_in = st.Page(auth.sign_in_screen, title="Sign in", icon=":material/login:",
+                          url_path=SIGN_IN_URL, default=True)
+        return {"": [sign_in, *_pages((*TENANT_PAGES, *OPERATOR_PAGES), None)]}
+    if principal.role == Role.SUPER_ADMIN:
+        return {"Operator": _pages(OPERATOR_PAGES, TENANTS),
+                "Selected tenant": _pages(TENANT_PAGES, None)}
+    if principal.role == Role.TENANT_ADMIN:
+        return {"Subscription": _pages((*TENANT_PAGES, AUDIT), SUBSCRIPTION)}
+    return {"Subscription": _pages(TENANT_PAGES, SUBSCRIPTION)}

@@ -1,0 +1,49 @@
+"""The sidebar around every page: who is signed in, the tenant a super admin works on,
+and sign-out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from licensing_core.auth.permissions import Principal, Role
+from licensing_core.ui import auth, context, data, flash, resources
+
+ROLE_NAMES = {Role.SUPER_ADMIN: "Super admin", Role.TENANT_ADMIN: "Tenant admin",
+              Role.TENANT_VIEWER: "Tenant viewer"}
+TENANT_PICKER_KEY = "sidebar_tenant"
+
+
+def _pick_tenant(principal: Principal) -> None:
+    context.select_tenant(principal, st.session_state[TENANT_PICKER_KEY])
+
+
+def _tenant_picker(principal: Principal) -> None:
+    requested = st.query_params.get(context.TENANT_PARAM)
+    if requested:
+        context.select_tenant(principal, requested)
+    ids = data.tenant_ids(principal, resources.get_database().url)
+    if not ids:
+        st.caption("No tenant yet: create one.")
+        return
+    chosen = context.selected_tenant()
+    if chosen in ids:
+        st.session_state[TENANT_PICKER_KEY] = chosen
+    elif TENANT_PICKER_KEY in st.session_state:
+        del st.session_state[TENANT_PICKER_KEY]
+    st.selectbox("Tenant", ids, index=None, key=TENANT_PICKER_KEY,
+                 placeholder="Choose a tenant", on_change=_pick_tenant, args=(principal,),
+                 help="The tenant that the Selected tenant pages show.")
+
+
+def around_page(principal: Principal) -> None:
+    """The sidebar, and a message left by the previous run (e.g. "Contacts saved.")."""
+    with st.sidebar:
+        tenant = f" · {principal.tenant_id}" if principal.tenant_id else ""
+        st.caption(f"Signed in as **{principal.username}** "
+                   f"({ROLE_NAMES.get(principal.role, principal.role)}{tenant})")
+        if principal.is_super_admin:
+            _tenant_picker(principal)
+        if st.button("Sign out", icon=":material/logout:", key="sign_out"):
+            auth.sign_out()
+        auth.sync_cookie()
+    flash.show()

@@ -1,0 +1,40 @@
+"""New term: start the selected tenant's next contract (super admin)."""
+
+from datetime import timedelta
+
+import streamlit as st
+
+from licensing_core.services.tenants import renew
+from licensing_core.ui import context, data, flash, forms, widgets
+
+ctx = context.operator_tenant()
+summary = data.summary(ctx)
+terms = data.terms(ctx)
+latest = terms[0]
+st.title(f"New term · {summary.name}")
+st.caption("Terms so far: " + "; ".join(widgets.term_label(t) for t in terms))
+
+first_day = latest.end_date + timedelta(days=1)
+with st.form("new_term"):
+    left, right = st.columns(2)
+    start = left.date_input("Start date", value=first_day, format="YYYY-MM-DD")
+    end = right.date_input("End date", value=forms.year_end(first_day), format="YYYY-MM-DD")
+    licenses = left.number_input("Licenses bought", min_value=0, value=100, step=1)
+    kinds = ["session", "user"]
+    license_type = right.selectbox("License type", kinds, index=kinds.index(latest.license_type))
+    minutes = left.number_input("Session duration (minutes)", min_value=1, step=1,
+                                value=latest.session_minutes or 30,
+                                help="Session-based terms only")
+    submitted = st.form_submit_button("Start term", type="primary", key="new_term_go")
+
+if submitted:
+    with forms.refusal_shown():
+        change = renew(ctx.db, tenant_id=ctx.tenant_id, start=start, end=end,
+                       licenses=int(licenses), license_type=license_type,
+                       session_minutes=int(minutes) if license_type == "session" else None,
+                       actor=ctx.principal.username)
+        data.invalidate()
+        flash.later(f"Term {start} – {end} added"
+                    + (f"; {len(change.alerts_queued)} alert queued." if change.alerts_queued
+                       else "."))
+        st.rerun()

@@ -1,0 +1,26 @@
+"""Record refill: a signed change of the current term's licenses, previewed before saving."""
+
+import streamlit as st
+
+from licensing_core.ui import cards, context, data, refills
+
+ctx = context.operator_tenant()
+summary = data.summary(ctx)
+st.title(f"Record refill · {summary.name}")
+st.caption(f"Current term {summary.start_date} – {summary.end_date} "
+           f"({summary.license_type}-based, {summary.state.value}).")
+cards.numbers(summary)
+
+with st.form("refill_form"):
+    quantity = st.text_input("Quantity", key="refill_quantity", placeholder="+50 or -20",
+                             help="Signed: +50 adds licenses, -20 removes them")
+    note = st.text_area("Note", key="refill_note", help="Why: order number, request, correction")
+    asked = st.form_submit_button("Preview", key="refill_preview")
+
+if asked:
+    refills.preview(ctx, quantity, note)
+pending = refills.pending(ctx)
+if pending is not None:
+    refills.show_preview(pending)
+    if st.button("Save refill", type="primary", key="refill_save"):
+        refills.save(ctx, pending)

@@ -1,0 +1,32 @@
+"""Tenants: every tenant's current term at a glance; open any tenant's pages from here."""
+
+import streamlit as st
+
+from licensing_core.ui import context, data, navigation, overview
+
+principal, db = context.operator()
+st.title("Tenants")
+table = data.overview(principal, db.url)
+if table.empty:
+    st.info("No tenant yet.")
+    st.page_link(navigation.CREATE_TENANT.path, label="Create a tenant",
+                 icon=":material/add_business:")
+    st.stop()
+
+shown = overview.filtered(table)
+st.caption(f"{len(shown)} of {len(table)} tenants. Click a column header to sort; select a "
+           "row to open that tenant.")
+event = st.dataframe(overview.display(shown), key="tenants_table", hide_index=True,
+                     on_select="rerun", selection_mode="single-row",
+                     column_config=overview.COLUMN_CONFIG)
+rows = event["selection"]["rows"]
+picked = shown.iloc[int(rows[0])]["tenant_id"] if rows else None
+
+left, right = st.columns([3, 1], vertical_alignment="bottom")
+chosen = left.selectbox("Open tenant", shown["tenant_id"].tolist(), index=None,
+                        key="tenants_open_choice", placeholder="Choose a tenant")
+if right.button("Open", key="tenants_open", disabled=chosen is None):
+    picked = chosen
+if picked:
+    context.select_tenant(principal, str(picked))
+    st.switch_page(navigation.SUBSCRIPTION.path)
