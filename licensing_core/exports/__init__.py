@@ -1,0 +1,1 @@
+"""File formats out: streamed CSV exports of the read models."""

@@ -1,0 +1,48 @@
+"""The alert outbox as a table: what was queued for whom, and whether it was delivered."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import select
+
+from licensing_core.db.engine import Database
+from licensing_core.db.models import Alert, Tenant
+from licensing_core.queries.common import check_page, iso_local, tenant_zone
+
+ALERT_COLUMNS: tuple[str, ...] = (
+    "id", "tenant_id", "kind", "threshold", "subject", "created_at", "recipients", "status",
+    "attempts", "last_error", "next_attempt_at", "sent_at",
+)
+
+
+def alerts_list(db: Database, tenant_id: str | None, *, limit: int = 200,
+                offset: int = 0) -> pd.DataFrame:
+    """Newest alerts first, of one tenant or (None, for a super admin) of all tenants.
+
+    Every time is shown in the alert's tenant's timezone, as ISO 8601 text with its offset,
+    because one column may mix tenants of different zones.
+    """
+    check_page(limit, offset)
+    statement = (select(Alert, Tenant.timezone).join(Tenant, Tenant.id == Alert.tenant_id)
+                 .order_by(Alert.created_at.desc(), Alert.id.desc())
+                 .limit(limit).offset(offset))
+    with db.transaction() as session:
+        if tenant_id is not None:
+            tenant_zone(session, tenant_id)
+            statement = statement.where(Alert.tenant_id == tenant_id)
+        rows = []
+        for alert, zone in session.execute(statement):
+            tz = ZoneInfo(zone)
+            rows.append((
+                alert.id, alert.tenant_id, alert.kind, alert.threshold, alert.subject,
+                iso_local(alert.created_at, tz), ", ".join(alert.recipients or []),
+                alert.status, alert.attempts, alert.last_error or "",
+                iso_local(alert.next_attempt_at, tz), iso_local(alert.sent_at, tz),
+            ))
+    frame = pd.DataFrame(rows, columns=list(ALERT_COLUMNS))
+    return frame.astype({"id": "int64", "threshold": "Int64", "attempts": "int64"})
+
+
+__all__ = ["ALERT_COLUMNS", "alerts_list"]

@@ -1,0 +1,105 @@
+"""Conversation History: the conversations of one user, of one session, or of a filter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from licensing_core.db.engine import Database
+from licensing_core.db.models import Conversation, PlatformUser, UsageSession
+from licensing_core.errors import NotFound
+from licensing_core.queries.common import (
+    HistoryPage,
+    all_of,
+    check_page,
+    iso_local_column,
+    local_day_bounds,
+    tenant_zone,
+)
+
+CONVERSATION_COLUMNS: tuple[str, ...] = (
+    "Conversation ID", "Started On", "Ended On", "User ID", "User Name", "Agent Name",
+    "Channel", "Initiated By", "Messages",
+)
+
+
+@dataclass(frozen=True)
+class ConversationFilters:
+    """Empty values filter nothing; `session_id` narrows to that session's conversations."""
+
+    user_id: str | None = None
+    session_id: str | None = None
+    agent: str | None = None
+    channel: str | None = None
+    date_from: date | None = None  # tenant-local, inclusive, on Started On
+    date_to: date | None = None
+
+
+def _session_scope(session: Session, tenant_id: str,
+                   session_id: str) -> list[ColumnElement[bool]]:
+    """A session has no link column: its conversations are those of its user, agent and
+    channel that start inside its window, which is exactly how sessions are formed."""
+    found = session.execute(select(
+        UsageSession.user_id, UsageSession.agent_name, UsageSession.channel,
+        UsageSession.started_at, UsageSession.window_end,
+    ).where(UsageSession.tenant_id == tenant_id, UsageSession.session_id == session_id)).first()
+    if found is None:
+        raise NotFound(f"tenant {tenant_id!r} has no session {session_id!r}")
+    c = Conversation
+    return [c.user_id == found.user_id, c.agent_name == found.agent_name,
+            c.channel == found.channel, c.started_at >= found.started_at,
+            c.started_at < found.window_end]
+
+
+def conversation_history(db: Database, tenant_id: str, *,
+                         filters: ConversationFilters = ConversationFilters(), limit: int = 50,
+                         offset: int = 0) -> HistoryPage:
+    """One page of the tenant's conversations, newest first, and how many match.
+
+    The page is cut from conversations alone, then its (at most `limit`) users' names are
+    read: no join over the whole history, whatever the planner's statistics say.
+    """
+    check_page(limit, offset)
+    c, u = Conversation, PlatformUser
+    with db.transaction() as session:
+        tz = tenant_zone(session, tenant_id)
+        where = all_of([
+            c.tenant_id == tenant_id,
+            *(_session_scope(session, tenant_id, filters.session_id)
+              if filters.session_id else []),
+            c.user_id == filters.user_id if filters.user_id else None,
+            c.agent_name == filters.agent if filters.agent else None,
+            c.channel == filters.channel if filters.channel else None,
+            *local_day_bounds(c.started_at, filters.date_from, filters.date_to, tz),
+        ])
+        rows = session.execute(select(
+            c.conversation_id, c.started_at, c.ended_at, c.user_id, c.agent_name, c.channel,
+            c.initiated_by, c.messages,
+        ).where(where).order_by(c.started_at.desc(), c.conversation_id.desc())
+            .limit(limit).offset(offset)).all()
+        total = session.scalar(select(func.count()).select_from(c).where(where))
+        user_ids = sorted({r.user_id for r in rows})
+        names: dict[str, str] = {
+            user_id: name for user_id, name in session.execute(select(
+                u.user_id, u.user_name).where(u.tenant_id == tenant_id,
+                                               u.user_id.in_(user_ids)))
+        } if user_ids else {}
+    frame = pd.DataFrame({
+        "Conversation ID": [r.conversation_id for r in rows],
+        "Started On": iso_local_column((r.started_at for r in rows), tz),
+        "Ended On": iso_local_column((r.ended_at for r in rows), tz),
+        "User ID": [r.user_id for r in rows],
+        "User Name": [names.get(r.user_id) or "" for r in rows],
+        "Agent Name": [r.agent_name for r in rows],
+        "Channel": [r.channel for r in rows],
+        "Initiated By": [r.initiated_by for r in rows],
+        "Messages": pd.array([r.messages for r in rows], dtype="Int64"),
+    }, columns=list(CONVERSATION_COLUMNS))
+    return HistoryPage(frame, int(total or 0))
+
+
+__all__ = ["CONVERSATION_COLUMNS", "ConversationFilters", "conversation_history"]

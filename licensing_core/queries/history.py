@@ -1,0 +1,254 @@
+"""Consumption History: the users (user-based) or sessions (session-based) counted in a term.
+
+Filtering, sorting and paging happen in the database; the page, its "N rows" and the CSV
+export all go through the one statement built here, so a download holds exactly the rows
+that the page's filters show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import ColumnElement, FromClause, Select, func, select
+from sqlalchemy.orm import Session
+
+from licensing_core.db.engine import Database
+from licensing_core.db.models import PlatformUser, Term, UsageSession, UserLicense
+from licensing_core.domain.terms import LicenseType
+from licensing_core.domain.user_licenses import ACTIVE
+from licensing_core.errors import Refused
+from licensing_core.queries.common import (
+    Expr,
+    HistoryPage,
+    all_of,
+    check_page,
+    contains_text,
+    empty_frame,
+    in_values,
+    iso_local_column,
+    local_day_bounds,
+    tenant_term,
+    tenant_zone,
+)
+
+USER_COLUMNS: tuple[str, ...] = (
+    "User ID", "User Name", "Email", "First Name", "Last Name", "Role", "Status",
+    "Conversations",
+)
+SESSION_COLUMNS: tuple[str, ...] = (
+    "Session ID", "Started On", "Initiated By", "User Name", "Email", "Role", "Agent Name",
+    "Channel", "Conversations",
+)
+# Rows per frame of a streamed read: large enough for few round trips, small in memory.
+DEFAULT_BATCH_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class HistoryFilters:
+    """The filters of the Consumption History page; empty values filter nothing."""
+
+    text: str = ""  # case-insensitive substring of user id, user name or email
+    roles: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()  # user status (Active/Inactive)
+    channels: tuple[str, ...] = ()  # session-based only
+    agents: tuple[str, ...] = ()  # session-based only
+    date_from: date | None = None  # tenant-local, inclusive: Started On / held since
+    date_to: date | None = None
+
+
+NO_FILTERS = HistoryFilters()
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    roles: list[str]
+    statuses: list[str]
+    channels: list[str]
+    agents: list[str]
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """The SQL of one license type's history: display columns, source, scope and order."""
+
+    columns: dict[str, Expr]
+    source: FromClause
+    scope: list[ColumnElement[bool]]
+    searched: list[Expr]
+    held_at: Expr  # the instant the date filter applies to
+    key: Expr  # unique in the term: the last sort key, so pages never overlap
+    default_sort: str
+    default_descending: bool
+    channel: Expr | None
+    agent: Expr | None
+    timestamps: tuple[str, ...]
+
+
+def columns_for(license_type: str) -> tuple[str, ...]:
+    """The display (and CSV) columns of a term's history."""
+    return SESSION_COLUMNS if license_type == LicenseType.SESSION else USER_COLUMNS
+
+
+def _user_fields() -> dict[str, Expr]:
+    u = PlatformUser
+    return {
+        "User Name": func.coalesce(u.user_name, ""), "Email": func.coalesce(u.email, ""),
+        "First Name": func.coalesce(u.first_name, ""), "Last Name": func.coalesce(u.last_name, ""),
+        "Role": func.coalesce(u.role, ""), "Status": func.coalesce(u.status, ACTIVE),
+    }
+
+
+def _shape(term: Term) -> _Shape:
+    """Rows are scoped by the term alone: term ids are unique across tenants and the term was
+    checked to be the tenant's. A constant tenant id here would let PostgreSQL, on tables
+    not yet analyzed after a bulk import, join every row to all of the tenant's users."""
+    u = PlatformUser
+    user = _user_fields()
+    if term.license_type == LicenseType.SESSION:
+        s = UsageSession
+        source = s.__table__.outerjoin(
+            u.__table__, (u.tenant_id == s.tenant_id) & (u.user_id == s.user_id))
+        columns: dict[str, Expr] = {
+            "Session ID": s.session_id, "Started On": s.started_at,
+            "Initiated By": s.initiated_by, "User Name": user["User Name"],
+            "Email": user["Email"], "Role": user["Role"], "Agent Name": s.agent_name,
+            "Channel": s.channel, "Conversations": s.conversation_count,
+        }
+        return _Shape(columns, source, [s.term_id == term.id],
+                      [s.user_id, u.user_name, u.email], s.started_at, s.session_id,
+                      "Started On", True, s.channel, s.agent_name, ("Started On",))
+    lic = UserLicense
+    source = lic.__table__.outerjoin(
+        u.__table__, (u.tenant_id == lic.tenant_id) & (u.user_id == lic.user_id))
+    columns = {"User ID": lic.user_id, **{c: user[c] for c in USER_COLUMNS[1:-1]},
+               "Conversations": lic.conversation_count}
+    return _Shape(columns, source, [lic.term_id == term.id],
+                  [lic.user_id, u.user_name, u.email], lic.held_since, lic.user_id,
+                  "User ID", False, None, None, ())
+
+
+def _where(shape: _Shape, filters: HistoryFilters, tz: ZoneInfo,
+           postgres: bool) -> ColumnElement[bool]:
+    """Channel and agent filters are ignored on a user-based term, which has neither."""
+    return all_of([
+        *shape.scope,
+        contains_text(shape.searched, filters.text, postgres),
+        in_values(shape.columns["Role"], filters.roles),
+        in_values(_user_fields()["Status"], filters.statuses),
+        in_values(shape.channel, filters.channels) if shape.channel is not None else None,
+        in_values(shape.agent, filters.agents) if shape.agent is not None else None,
+        *local_day_bounds(shape.held_at, filters.date_from, filters.date_to, tz),
+    ])
+
+
+def _order(shape: _Shape, sort_by: str | None, descending: bool) -> list[Expr]:
+    """ORDER BY the chosen display column, then the row's key; None gives the default order."""
+    if sort_by is None:
+        sort_by, descending = shape.default_sort, shape.default_descending
+    if sort_by not in shape.columns:
+        raise Refused(f"cannot sort by {sort_by!r}; choose one of {', '.join(shape.columns)}")
+    keys = [shape.columns[sort_by]]
+    if keys[0] is not shape.key:
+        keys.append(shape.key)
+    return [k.desc() if descending else k.asc() for k in keys]
+
+
+def _statement(shape: _Shape, filters: HistoryFilters, tz: ZoneInfo, postgres: bool,
+               sort_by: str | None, descending: bool) -> Select:
+    return (select(*(expr.label(name) for name, expr in shape.columns.items()))
+            .select_from(shape.source)
+            .where(_where(shape, filters, tz, postgres))
+            .order_by(*_order(shape, sort_by, descending)))
+
+
+def _frame(rows: Sequence[Any], shape: _Shape, tz: ZoneInfo) -> pd.DataFrame:
+    names = list(shape.columns)
+    if not rows:
+        return empty_frame(names, ("Conversations",))
+    values = dict(zip(names, (list(c) for c in zip(*rows, strict=True)), strict=True))
+    for name in shape.timestamps:
+        values[name] = iso_local_column(values[name], tz)
+    frame = pd.DataFrame(values, columns=names)
+    frame["Conversations"] = frame["Conversations"].astype("int64")
+    return frame
+
+
+def consumption_history(db: Database, tenant_id: str, term_id: int, *,
+                        filters: HistoryFilters = HistoryFilters(), sort_by: str | None = None,
+                        descending: bool = False, limit: int = 50,
+                        offset: int = 0) -> HistoryPage:
+    """One page of the term's history and the number of rows the filters match.
+
+    `sort_by` is a display column; without it rows come newest session first, or by user id.
+    """
+    check_page(limit, offset)
+    with db.transaction() as session:
+        term = tenant_term(session, tenant_id, term_id)
+        tz = tenant_zone(session, tenant_id)
+        shape = _shape(term)
+        statement = _statement(shape, filters, tz, db.is_postgres, sort_by, descending)
+        rows = session.execute(statement.limit(limit).offset(offset)).all()
+        total = session.scalar(select(func.count()).select_from(shape.source)
+                               .where(_where(shape, filters, tz, db.is_postgres)))
+        return HistoryPage(_frame(rows, shape, tz), int(total or 0))
+
+
+def iter_consumption_history(db: Database, tenant_id: str, term_id: int, *,
+                             filters: HistoryFilters = HistoryFilters(),
+                             sort_by: str | None = None, descending: bool = False,
+                             batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pd.DataFrame]:
+    """Every matching row, in frames of `batch_rows`, read through a server-side cursor.
+
+    The tenant, term and sort are checked now (so an export fails before writing); the
+    rows are read as the frames are consumed, never more than one batch at a time.
+    """
+    if batch_rows < 1:
+        raise Refused(f"a batch needs 1 or more rows, not {batch_rows}")
+    with db.transaction() as session:
+        term = tenant_term(session, tenant_id, term_id)
+        tz = tenant_zone(session, tenant_id)
+        shape = _shape(term)
+        statement = _statement(shape, filters, tz, db.is_postgres, sort_by, descending)
+    return _stream(db, statement, shape, tz, batch_rows)
+
+
+def _stream(db: Database, statement: Select, shape: _Shape, tz: ZoneInfo,
+            batch_rows: int) -> Iterator[pd.DataFrame]:
+    with db.transaction() as session:
+        result = session.connection().execute(
+            statement, execution_options={"yield_per": batch_rows})
+        for rows in result.partitions(batch_rows):
+            yield _frame(rows, shape, tz)
+
+
+def _distinct(session: Session, column: Expr, *scope: ColumnElement[bool]) -> list[str]:
+    """The column's distinct non-empty values in the scope, sorted."""
+    statement = select(column).distinct().where(*scope, column.is_not(None), column != "")
+    return sorted(str(v) for v in session.scalars(statement))
+
+
+def filter_options(db: Database, tenant_id: str, term_id: int) -> FilterOptions:
+    """The values the page's filters offer: roles and statuses of the tenant's users,
+    channels and agents of the term's sessions (none for a user-based term)."""
+    with db.transaction() as session:
+        term = tenant_term(session, tenant_id, term_id)
+        u, s = PlatformUser, UsageSession
+        roles = _distinct(session, u.role, u.tenant_id == tenant_id)
+        statuses = _distinct(session, u.status, u.tenant_id == tenant_id)
+        if term.license_type != LicenseType.SESSION:
+            return FilterOptions(roles, statuses, [], [])
+        scope = (s.tenant_id == tenant_id, s.term_id == term.id)
+        return FilterOptions(roles, statuses, _distinct(session, s.channel, *scope),
+                             _distinct(session, s.agent_name, *scope))
+
+
+__all__ = [
+    "DEFAULT_BATCH_ROWS", "NO_FILTERS", "SESSION_COLUMNS", "USER_COLUMNS", "FilterOptions",
+    "HistoryFilters", "HistoryPage", "columns_for", "consumption_history", "filter_options",
+    "iter_consumption_history",
+]
