@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
-from licensing_core.db.bulk import insert_frame, read_frame
+from licensing_core.db.bulk import insert_frame, one_of, read_frame
 from licensing_core.db.models import (
     Conversation,
     PlatformUser,
@@ -18,8 +18,8 @@ from licensing_core.db.models import (
     UserLicense,
     UserStatusEvent,
 )
-from licensing_core.domain.calendar import TermCalendar
-from licensing_core.domain.sessions import sessionize
+from licensing_core.domain.calendar import DEFAULT_SESSION_MINUTES, TermCalendar
+from licensing_core.domain.sessions import GROUP_COLUMNS, sessionize
 from licensing_core.domain.terms import LicenseType
 from licensing_core.domain.user_licenses import license_holdings
 from licensing_core.services.tenancy import calendar_of, tenant_terms
@@ -39,8 +39,15 @@ def all_user_ids(session: Session, tenant_id: str) -> list[str]:
     ))
 
 
-def recompute_usage(session: Session, tenant: Tenant, user_ids: Sequence[str] | None) -> int:
+def recompute_usage(session: Session, tenant: Tenant, user_ids: Sequence[str] | None,
+                    since: datetime | None = None) -> int:
     """Rebuild sessions and user licenses of `user_ids` (None: every user of the tenant).
+
+    `since` is the earliest conversation the change added (None: rebuild every session).
+    A session whose window closed by then cannot change, since a conversation joins a
+    session only inside its window and a session's start depends on earlier ones alone;
+    so only the later sessions are rebuilt, from the conversations after the last closed
+    one. The result is the same as a full rebuild.
 
     Returns the number of sessions of those users after recomputation.
     """
@@ -51,26 +58,24 @@ def recompute_usage(session: Session, tenant: Tenant, user_ids: Sequence[str] | 
                   if t.license_type == LicenseType.USER]
     sessions_total = 0
     for batch in _batches(ids):
-        sessions_total += _recompute_sessions(session, tenant.id, batch, calendar)
+        if since is None:
+            sessions_total += _recompute_sessions(session, tenant.id, batch, calendar)
+        else:
+            sessions_total += _recompute_sessions_since(session, tenant.id, batch, calendar,
+                                                        since)
         if user_terms:
             _recompute_user_licenses(session, tenant.id, batch, user_terms)
     return sessions_total
 
 
-def _conversations_of(tenant_id: str, user_ids: list[str]) -> Select:
+def _conversations_of(session: Session, tenant_id: str, user_ids: list[str]) -> Select:
     return select(
         Conversation.user_id, Conversation.agent_name, Conversation.channel,
         Conversation.started_at, Conversation.conversation_id, Conversation.initiated_by,
-    ).where(Conversation.tenant_id == tenant_id, Conversation.user_id.in_(user_ids))
+    ).where(Conversation.tenant_id == tenant_id, one_of(session, Conversation.user_id, user_ids))
 
 
-def _recompute_sessions(session: Session, tenant_id: str, user_ids: list[str],
-                        calendar: TermCalendar) -> int:
-    conversations = read_frame(session, _conversations_of(tenant_id, user_ids),
-                               parse_dates=["started_at"])
-    sessions = sessionize(conversations, calendar)
-    session.execute(delete(UsageSession).where(
-        UsageSession.tenant_id == tenant_id, UsageSession.user_id.in_(user_ids)))
+def _store_sessions(session: Session, tenant_id: str, sessions: pd.DataFrame) -> int:
     if sessions.empty:
         return 0
     sessions["term_id"] = sessions["term_id"].astype("Int64").mask(sessions["term_id"] < 0)
@@ -78,15 +83,58 @@ def _recompute_sessions(session: Session, tenant_id: str, user_ids: list[str],
     return insert_frame(session, UsageSession.__table__, sessions)
 
 
+def _recompute_sessions(session: Session, tenant_id: str, user_ids: list[str],
+                        calendar: TermCalendar) -> int:
+    conversations = read_frame(session, _conversations_of(session, tenant_id, user_ids),
+                               parse_dates=["started_at"])
+    sessions = sessionize(conversations, calendar)
+    session.execute(delete(UsageSession).where(
+        UsageSession.tenant_id == tenant_id, one_of(session, UsageSession.user_id, user_ids)))
+    return _store_sessions(session, tenant_id, sessions)
+
+
+def _longest_session(calendar: TermCalendar) -> timedelta:
+    return timedelta(minutes=max([*calendar.minutes.tolist(), DEFAULT_SESSION_MINUTES]))
+
+
+def _recompute_sessions_since(session: Session, tenant_id: str, user_ids: list[str],
+                              calendar: TermCalendar, since: datetime) -> int:
+    """Rebuild the sessions whose window ends after `since` (see recompute_usage).
+
+    Every conversation after the last closed session of its (user, agent, channel) is in a
+    session still open at `since`, so it starts after `since` minus the longest session:
+    only those conversations are read, and those of a closed session are dropped.
+    """
+    s = UsageSession
+    floor = since - _longest_session(calendar)
+    of_users = [s.tenant_id == tenant_id, one_of(session, s.user_id, user_ids)]
+    closed = read_frame(session, select(
+        s.user_id, s.agent_name, s.channel, func.max(s.window_end).label("closed_at"),
+    ).where(*of_users, s.window_end > floor, s.window_end <= since
+            ).group_by(s.user_id, s.agent_name, s.channel), parse_dates=["closed_at"])
+    kept = int(session.scalar(select(func.count()).select_from(s).where(
+        *of_users, s.window_end <= since)) or 0)
+    conversations = read_frame(session, _conversations_of(session, tenant_id, user_ids).where(
+        Conversation.started_at >= floor), parse_dates=["started_at"])
+    if not closed.empty and not conversations.empty:
+        merged = conversations.merge(closed, on=GROUP_COLUMNS, how="left")
+        open_ = (merged["closed_at"].isna() | (merged["started_at"] >= merged["closed_at"]))
+        conversations = conversations[open_.to_numpy(dtype=bool)].reset_index(drop=True)
+    sessions = sessionize(conversations, calendar)
+    session.execute(delete(s).where(*of_users, s.window_end > since))
+    return kept + _store_sessions(session, tenant_id, sessions)
+
+
 def _recompute_user_licenses(session: Session, tenant_id: str, user_ids: list[str],
                              user_terms: list[tuple[int, datetime, datetime]]) -> None:
     events = read_frame(session, select(
         UserStatusEvent.user_id, UserStatusEvent.status, UserStatusEvent.at
-    ).where(UserStatusEvent.tenant_id == tenant_id, UserStatusEvent.user_id.in_(user_ids)),
+    ).where(UserStatusEvent.tenant_id == tenant_id,
+            one_of(session, UserStatusEvent.user_id, user_ids)),
         parse_dates=["at"])
     firsts = read_frame(session, select(
         PlatformUser.user_id, PlatformUser.first_conversation_at
-    ).where(PlatformUser.tenant_id == tenant_id, PlatformUser.user_id.in_(user_ids)),
+    ).where(PlatformUser.tenant_id == tenant_id, one_of(session, PlatformUser.user_id, user_ids)),
         parse_dates=["first_conversation_at"])
     first_conversation = firsts.set_index("user_id")["first_conversation_at"]
     per_term = []
@@ -95,7 +143,7 @@ def _recompute_user_licenses(session: Session, tenant_id: str, user_ids: list[st
             Conversation.user_id, func.min(Conversation.started_at).label("first_at"),
             func.count().label("count"),
         ).where(
-            Conversation.tenant_id == tenant_id, Conversation.user_id.in_(user_ids),
+            Conversation.tenant_id == tenant_id, one_of(session, Conversation.user_id, user_ids),
             Conversation.started_at >= start, Conversation.started_at < end,
         ).group_by(Conversation.user_id), parse_dates=["first_at"])
         stats["term_id"] = term_id
@@ -103,7 +151,7 @@ def _recompute_user_licenses(session: Session, tenant_id: str, user_ids: list[st
     in_terms = pd.concat(per_term, ignore_index=True)
     holdings = license_holdings(user_ids, user_terms, events, first_conversation, in_terms)
     session.execute(delete(UserLicense).where(
-        UserLicense.tenant_id == tenant_id, UserLicense.user_id.in_(user_ids),
+        UserLicense.tenant_id == tenant_id, one_of(session, UserLicense.user_id, user_ids),
         UserLicense.term_id.in_([t[0] for t in user_terms])))
     if not holdings.empty:
         holdings.insert(0, "tenant_id", tenant_id)

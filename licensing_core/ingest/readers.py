@@ -1,0 +1,331 @@
+"""Reading usage files (CSV or JSON Lines) in chunks of text rows with their line numbers.
+
+Every value comes out as stripped text, NaN where the file does not give the field, so the
+checks in `validation` are the same for both formats. `line` is the physical line of the
+row in the file, as an editor shows it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import math
+import re
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.errors import ParserError, ParserWarning
+
+# Rows per chunk: big enough for vectorised checks, small enough to bound memory (~50 MB).
+CHUNK_ROWS = 100_000
+# Bytes per read when checking that a file is UTF-8.
+DECODE_BLOCK_BYTES = 1 << 20
+FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+LINE = "line"
+
+Problem = tuple[int, str]
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read as rows at all (type, encoding, header); nothing is checked."""
+
+    def __init__(self, problems: list[tuple[int | None, str]]) -> None:
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = problems
+
+
+@dataclass
+class Chunk:
+    """Rows of the file: one text column per known field (NaN: not given) and `line`."""
+
+    rows: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)  # rows that could not be read
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.rows) + len(self.problems)
+
+
+def file_format(path: Path) -> str:
+    """'csv' or 'jsonl', from the file's extension."""
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        shown = path.suffix or "no extension"
+        raise UnreadableFile([(None, f"unsupported file type ({shown}): "
+                                     "use .csv, .jsonl or .ndjson")])
+    return kind
+
+
+def field_name(name: str) -> str:
+    """Header names and keys match case-insensitively, spaces or hyphens read as '_'."""
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+def read_chunks(path: Path, fields: Sequence[str], required_columns: Sequence[str] = (),
+                chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk]:
+    """The file's non-blank rows in chunks; raises UnreadableFile before the first one.
+
+    `required_columns` must be in a CSV header (JSON Lines have no header: the row checks
+    report a missing value instead).
+    """
+    kind = file_format(path)
+    if not path.is_file():
+        raise UnreadableFile([(None, "no such file")])
+    _check_utf8(path)
+    if kind == "csv":
+        return _csv_chunks(path, fields, required_columns, chunk_rows)
+    return _jsonl_chunks(path, fields, chunk_rows)
+
+
+def _check_utf8(path: Path) -> None:
+    """Refuse a file that is not UTF-8, naming every line that is not (a rare, slow path)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(DECODE_BLOCK_BYTES):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        return
+    except UnicodeDecodeError:
+        pass
+    problems: list[tuple[int | None, str]] = []
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                problems.append((number, "is not UTF-8 text (save the file as UTF-8)"))
+    raise UnreadableFile(problems or [(None, "is not UTF-8 text (save the file as UTF-8)")])
+
+
+def _text(values: Any) -> pd.Series:
+    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype="str")
+    return series.astype("str").reset_index(drop=True).str.strip()
+
+
+def _frame(columns: dict[str, pd.Series], fields: Sequence[str],
+           lines: np.ndarray) -> pd.DataFrame:
+    """Known fields as stripped text (NaN where the file does not give them) and `line`."""
+    missing = pd.Series([None] * len(lines), dtype="str")
+    frame = pd.DataFrame({f: columns.get(f, missing) for f in fields})
+    frame[LINE] = lines
+    return frame
+
+
+def _csv_frame(columns: dict[str, Any], fields: Sequence[str],
+               lines: np.ndarray) -> pd.DataFrame:
+    """A CSV chunk without its blank rows (every value empty, e.g. a spreadsheet's ',,,')."""
+    stripped = {name: _text(values) for name, values in columns.items()}
+    blank = np.ones(len(lines), dtype=bool)
+    for values in stripped.values():
+        blank &= (values == "").to_numpy()
+    return _frame(stripped, fields, lines)[~blank].reset_index(drop=True)
+
+
+# ---- CSV ---------------------------------------------------------------------------------
+
+def _csv_header(path: Path, fields: Sequence[str],
+                required: Sequence[str]) -> tuple[list[str], int]:
+    """Column names (unknown ones renamed so pandas accepts them) and the header's lines."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            raise UnreadableFile([(1, f"the header row cannot be read ({exc})")]) from None
+        header_lines = reader.line_num
+    if not header or not any(h.strip() for h in header):
+        raise UnreadableFile([(1, "the file is empty: expected a header row naming the "
+                                  f"columns ({', '.join(fields)})")])
+    names = [field_name(h) for h in header]
+    problems: list[tuple[int | None, str]] = []
+    for name in dict.fromkeys(n for n in names if n in fields and names.count(n) > 1):
+        problems.append((1, f"column {name} appears more than once in the header"))
+    missing = [f for f in required if f not in names]
+    if missing:
+        problems.append((1, f"missing column{'s' if len(missing) > 1 else ''} "
+                            f"{', '.join(missing)} in the header"))
+    if problems:
+        raise UnreadableFile(problems)
+    unique = [n if n in fields else f"_ignored_{i}" for i, n in enumerate(names)]
+    return unique, header_lines
+
+
+def _newlines_inside(frame: pd.DataFrame) -> np.ndarray:
+    """Line breaks inside quoted values of each row (they shift the following lines)."""
+    counts = np.zeros(len(frame), dtype=np.int64)
+    for column in frame.columns:
+        values = frame[column]
+        if values.str.contains("[\r\n]", regex=True).any():
+            counts += (values.str.count("\n") + values.str.count("\r")
+                       - values.str.count("\r\n")).to_numpy(dtype=np.int64)
+    return counts
+
+
+def _csv_chunks(path: Path, fields: Sequence[str], required: Sequence[str],
+                chunk_rows: int) -> Iterator[Chunk]:
+    """Fast path through pandas' C parser; from the first malformed row, the exact path."""
+    names, header_lines = _csv_header(path, fields, required)
+    records_done = 0
+    next_line = header_lines + 1
+    reader = pd.read_csv(
+        path, header=0, names=names, index_col=False, dtype=str, na_filter=False,
+        skip_blank_lines=False, on_bad_lines="warn", chunksize=chunk_rows,
+        encoding="utf-8-sig", engine="c",
+    )
+    with reader:
+        while True:
+            malformed = finished = False
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ParserWarning)
+                try:
+                    frame = next(reader)
+                except StopIteration:
+                    finished = True
+                except ParserError:
+                    malformed = True
+            # pandas skips a malformed row, warning in the read that met it
+            if malformed or any(issubclass(w.category, ParserWarning) for w in caught):
+                break
+            if finished:
+                return
+            shifts = _newlines_inside(frame)
+            lines = next_line + np.arange(len(frame)) + np.cumsum(shifts) - shifts
+            next_line += len(frame) + int(shifts.sum())
+            records_done += len(frame)
+            yield Chunk(_csv_frame({c: frame[c] for c in frame.columns}, fields, lines))
+    yield from _csv_exact_chunks(path, names, fields, records_done, chunk_rows)
+
+
+def _csv_exact_chunks(path: Path, names: list[str], fields: Sequence[str], skip: int,
+                      chunk_rows: int) -> Iterator[Chunk]:
+    """Row by row with the csv module: exact lines, and a message for each malformed row."""
+    width = len(names)
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for _ in islice(reader, skip):
+            pass
+        previous = reader.line_num
+        done = False
+        while not done:
+            rows: list[list[str]] = []
+            lines: list[int] = []
+            problems: list[Problem] = []
+            try:
+                for row in islice(reader, chunk_rows):
+                    line, previous = previous + 1, reader.line_num
+                    if len(row) > width:
+                        problems.append((line, f"has {len(row)} values but the header has "
+                                               f"{width} columns"))
+                        continue
+                    rows.append(row + [""] * (width - len(row)))
+                    lines.append(line)
+            except csv.Error as exc:
+                problems.append((previous + 1, f"cannot be read as CSV ({exc})"))
+                done = True
+            if not rows and not problems:
+                return
+            done = done or len(rows) + len(problems) < chunk_rows
+            columns: dict[str, Any] = dict(zip(names, zip(*rows, strict=True), strict=True)) \
+                if rows else {n: [] for n in names}
+            yield Chunk(_csv_frame(columns, fields, np.array(lines, dtype=np.int64)), problems)
+
+
+# ---- JSON Lines --------------------------------------------------------------------------
+
+def _json_text(values: pd.Series, name: str) -> tuple[pd.Series, pd.Series]:
+    """JSON values of one field as text: numbers written plainly, null as not given.
+
+    Returns the text and, for values that are not text or a number, the reason.
+    """
+    present = values.notna().to_numpy()
+    kinds = values.map(type)
+    is_str = kinds.isin([str]).to_numpy()
+    is_int = kinds.isin([int]).to_numpy()
+    is_float = kinds.isin([float]).to_numpy() & present
+    text = pd.Series([None] * len(values), index=values.index, dtype="str")
+    reasons = pd.Series([None] * len(values), index=values.index, dtype="str")
+    text[is_str] = values[is_str]
+    if is_int.any():
+        text[is_int] = [str(v) for v in values[is_int]]
+    for index, value in values[is_float].items():
+        if not math.isfinite(value):
+            reasons[index] = f"{name} must be text or a number, not {value}"
+        else:
+            text[index] = str(int(value)) if value.is_integer() else repr(value)
+    for index, value in values[present & ~is_str & ~is_int & ~is_float].items():
+        kind = {dict: "an object", list: "a list", bool: json.dumps(value)}.get(
+            type(value), type(value).__name__)
+        reasons[index] = f"{name} must be text or a number, not {kind}"
+    return text, reasons
+
+
+def _parse_json_lines(numbers: list[int], texts: list[str]) -> tuple[list[int], list[dict],
+                                                                      list[Problem]]:
+    try:
+        objects = [json.loads(t) for t in texts]
+    except ValueError:
+        objects = []
+        for text in texts:
+            try:
+                objects.append(json.loads(text))
+            except ValueError as exc:
+                objects.append(exc)
+    lines: list[int] = []
+    good: list[dict] = []
+    problems: list[Problem] = []
+    for number, obj in zip(numbers, objects, strict=True):
+        if isinstance(obj, dict):
+            lines.append(number)
+            good.append(obj)
+        elif isinstance(obj, ValueError):
+            reason = (f"{obj.msg} at column {obj.colno}"
+                      if isinstance(obj, json.JSONDecodeError) else str(obj))
+            problems.append((number, f"is not valid JSON ({reason})"))
+        else:
+            problems.append((number, "is not a JSON object ({...})"))
+    return lines, good, problems
+
+
+def _json_chunk(numbers: list[int], texts: list[str], fields: Sequence[str]) -> Chunk:
+    """Every object is a row (an empty one simply lacks its required values)."""
+    lines, objects, problems = _parse_json_lines(numbers, texts)
+    raw = pd.DataFrame.from_records(objects) if objects else pd.DataFrame()
+    raw.columns = [field_name(str(c)) for c in raw.columns]
+    raw = raw.loc[:, ~raw.columns.duplicated()].reset_index(drop=True)
+    line_array = np.array(lines, dtype=np.int64)
+    columns: dict[str, pd.Series] = {}
+    unusable = np.zeros(len(lines), dtype=bool)
+    for name in fields:
+        if name in raw.columns:
+            text, reasons = _json_text(raw[name], name)
+            columns[name] = _text(text)
+            bad = reasons.notna().to_numpy()
+            unusable |= bad
+            problems.extend(zip(line_array[bad].tolist(), reasons[bad].tolist(), strict=True))
+    frame = _frame(columns, fields, line_array)[~unusable].reset_index(drop=True)
+    problems.sort(key=lambda problem: problem[0])
+    return Chunk(frame, problems)
+
+
+def _jsonl_chunks(path: Path, fields: Sequence[str], chunk_rows: int) -> Iterator[Chunk]:
+    with path.open(encoding="utf-8-sig") as handle:
+        numbers: list[int] = []
+        texts: list[str] = []
+        for number, text in enumerate(handle, start=1):
+            if text.strip():
+                numbers.append(number)
+                texts.append(text)
+                if len(texts) >= chunk_rows:
+                    yield _json_chunk(numbers, texts, fields)
+                    numbers, texts = [], []
+        if texts:
+            yield _json_chunk(numbers, texts, fields)

@@ -1,0 +1,285 @@
+"""Checking the rows of a usage file, one chunk at a time, with vectorised rules.
+
+A check returns the rows that pass, normalised for storing, and one reason per failed
+check and row; `ErrorReport` turns the reasons into the `FILE:LINE: reason` lines that a
+person reads. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from licensing_core.db.models import Conversation, PlatformUser
+from licensing_core.domain.emails import email_problem
+from licensing_core.domain.user_licenses import ACTIVE, INACTIVE
+from licensing_core.ingest.readers import LINE
+
+USER_FIELDS = ["user_id", "user_name", "email", "first_name", "last_name", "role", "status"]
+USER_TEXT_FIELDS = ["user_name", "email", "first_name", "last_name", "role"]
+CONVERSATION_FIELDS = ["conversation_id", "user_id", "started_at", "ended_at", "agent_name",
+                       "channel", "initiated_by", "messages"]
+CONVERSATION_REQUIRED = ["conversation_id", "user_id", "started_at", "agent_name", "channel"]
+# What makes two rows of the same conversation_id "the same conversation".
+CONVERSATION_CONTENT = ["user_id", "started_at", "ended_at", "agent_name", "channel",
+                        "initiated_by", "messages"]
+DEFAULT_INITIATED_BY = "User"
+# A person fixes a file from the first errors; past this many lines the rest are counted.
+MAX_REPORTED_ERRORS = 1000
+# Longest value quoted back in a message, so one wild cell does not flood the report.
+SHOWN_VALUE_CHARS = 60
+# messages is stored in a 32-bit INTEGER column.
+MAX_MESSAGES = 2**31 - 1
+_STATUSES = {ACTIVE.lower(): ACTIVE, INACTIVE.lower(): INACTIVE}
+# A time part followed by Z or +hh[:mm] / -hh[:mm]: the instant is absolute.
+_OFFSET = r"\d[T ]\d.*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
+_NAT = np.datetime64("NaT", "us")
+
+
+def _max_lengths(table: object, fields: Iterable[str]) -> dict[str, int]:
+    columns = table.__table__.c  # type: ignore[attr-defined]
+    return {f: columns[f].type.length for f in fields
+            if f in columns and getattr(columns[f].type, "length", None)}
+
+
+USER_MAX_LENGTHS = _max_lengths(PlatformUser, USER_FIELDS)
+CONVERSATION_MAX_LENGTHS = _max_lengths(Conversation, CONVERSATION_FIELDS)
+
+
+def shown(value: object) -> str:
+    """A value quoted in a message, shortened when long."""
+    text = str(value)
+    if len(text) > SHOWN_VALUE_CHARS:
+        text = text[:SHOWN_VALUE_CHARS - 3] + "..."
+    return repr(text)
+
+
+def given(values: pd.Series) -> np.ndarray:
+    """Rows where the file gives a non-empty value."""
+    return (values.notna() & (values != "")).to_numpy(dtype=bool)
+
+
+class RowProblems:
+    """Reasons why rows of one chunk fail, gathered check by check."""
+
+    def __init__(self, lines: np.ndarray) -> None:
+        self.lines = lines
+        self.bad = np.zeros(len(lines), dtype=bool)
+        self._lines: list[np.ndarray] = []
+        self._reasons: list[list[str]] = []
+
+    def add(self, mask: np.ndarray, reason: str | pd.Series) -> None:
+        """Flag the rows of `mask`; a Series reason holds one text per flagged row's label."""
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        rows = np.flatnonzero(mask)
+        self.bad |= mask
+        self._lines.append(self.lines[rows])
+        if isinstance(reason, str):
+            self._reasons.append([reason] * len(rows))
+        else:
+            self._reasons.append(reason.reindex(rows).astype(str).tolist())
+
+    def problems(self) -> list[tuple[int, str]]:
+        """(line, reason) pairs in line order, a row's reasons in the order checked."""
+        pairs = [(int(line), reason) for lines, reasons in zip(self._lines, self._reasons,
+                                                               strict=True)
+                 for line, reason in zip(lines, reasons, strict=True)]
+        return sorted(pairs, key=lambda pair: pair[0])
+
+
+@dataclass
+class Checked:
+    rows: pd.DataFrame  # rows that pass every check, normalised for storing
+    problems: list[tuple[int, str]]
+
+
+def _check_required(rows: pd.DataFrame, fields: Iterable[str], problems: RowProblems) -> None:
+    for name in fields:
+        problems.add(~given(rows[name]), f"{name} is required")
+
+
+def _check_lengths(rows: pd.DataFrame, limits: dict[str, int], problems: RowProblems) -> None:
+    for name, limit in limits.items():
+        problems.add((rows[name].str.len() > limit).to_numpy(dtype=bool),
+                     f"{name} is longer than {limit} characters")
+
+
+def check_users(rows: pd.DataFrame) -> Checked:
+    """Users rows: user_id required, a valid email when given, Active or Inactive.
+
+    In the result, a NaN field is one the file does not give (an update keeps it), and
+    status is capitalised, or NaN when empty (a new user is then Active).
+    """
+    problems = RowProblems(rows[LINE].to_numpy())
+    _check_required(rows, ["user_id"], problems)
+    _check_lengths(rows, USER_MAX_LENGTHS, problems)
+    status = rows["status"].str.lower().map(_STATUSES)
+    bad_status = given(rows["status"]) & status.isna().to_numpy()
+    problems.add(bad_status, "status must be Active or Inactive, not "
+                 + rows["status"][bad_status].map(shown))
+    emails = rows["email"]
+    has_email = given(emails)
+    if has_email.any():
+        reasons = {value: email_problem(value) for value in pd.unique(emails[has_email])}
+        why = emails.where(has_email).map(reasons)
+        bad_email = why.notna().to_numpy(dtype=bool)
+        problems.add(bad_email, "email: " + why[bad_email].astype(str))
+    normalised = rows.assign(status=status.astype("str"))
+    return Checked(normalised[~problems.bad].reset_index(drop=True), problems.problems())
+
+
+def parse_times(values: pd.Series, timezone: ZoneInfo) -> np.ndarray:
+    """ISO 8601 texts as naive-UTC datetime64[us]; without an offset, in `timezone`.
+
+    NaT where no value is given or it cannot be read. A local time that a clock change
+    repeats is its first occurrence; one that it skips is moved forward past the gap.
+    """
+    result = np.full(len(values), _NAT)
+    present = given(values)
+    absolute = present & values.str.contains(_OFFSET, regex=True, na=False).to_numpy()
+    local = present & ~absolute
+    if absolute.any():
+        parsed = pd.to_datetime(values[absolute], format="ISO8601", utc=True, errors="coerce")
+        result[absolute] = parsed.dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    if local.any():
+        parsed = pd.to_datetime(values[local], format="ISO8601", errors="coerce")
+        if parsed.dt.tz is None and timezone.key != "UTC":
+            parsed = parsed.dt.tz_localize(timezone, ambiguous=np.ones(len(parsed), dtype=bool),
+                                           nonexistent="shift_forward")
+        if parsed.dt.tz is not None:
+            parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+        result[local] = parsed.to_numpy(dtype="datetime64[us]")
+    return result
+
+
+def _messages(values: pd.Series, problems: RowProblems) -> pd.Series:
+    present = given(values)
+    digits = values.str.fullmatch(r"\d{1,10}").fillna(False).to_numpy(dtype=bool)
+    counts = pd.Series(pd.NA, index=values.index, dtype="Int64")
+    counts[digits] = values[digits].astype("int64")
+    bad = present & ~(digits & (counts.fillna(0) <= MAX_MESSAGES).to_numpy(dtype=bool))
+    problems.add(bad, "messages must be a whole number of 0 or more, not "
+                 + values[bad].map(shown))
+    return counts
+
+
+def check_conversations(rows: pd.DataFrame, timezone: ZoneInfo) -> Checked:
+    """Conversations rows, normalised: times as naive UTC, initiated_by defaulted."""
+    problems = RowProblems(rows[LINE].to_numpy())
+    _check_required(rows, CONVERSATION_REQUIRED, problems)
+    _check_lengths(rows, CONVERSATION_MAX_LENGTHS, problems)
+    started = parse_times(rows["started_at"], timezone)
+    ended = parse_times(rows["ended_at"], timezone)
+    for name, parsed in (("started_at", started), ("ended_at", ended)):
+        unreadable = given(rows[name]) & np.isnat(parsed)
+        problems.add(unreadable, name + " " + rows[name][unreadable].map(shown)
+                     + " is not an ISO 8601 time (e.g. 2026-06-01T09:30:00+02:00)")
+    inverted = ~np.isnat(started) & ~np.isnat(ended) & (ended < started)
+    problems.add(inverted, "ended_at " + rows["ended_at"][inverted].map(shown)
+                 + " is before started_at " + rows["started_at"][inverted].map(shown))
+    messages = _messages(rows["messages"], problems)
+    initiated = rows["initiated_by"].where(given(rows["initiated_by"]), DEFAULT_INITIATED_BY)
+    normalised = pd.DataFrame({
+        "conversation_id": rows["conversation_id"], "user_id": rows["user_id"],
+        "started_at": started, "ended_at": ended, "agent_name": rows["agent_name"],
+        "channel": rows["channel"], "initiated_by": initiated.astype("str"),
+        "messages": messages, LINE: rows[LINE],
+    })
+    return Checked(normalised[~problems.bad].reset_index(drop=True), problems.problems())
+
+
+def hash_text(values: pd.Series) -> np.ndarray:
+    """A 64-bit hash of each value (equal values, equal hashes)."""
+    text = values.astype("str").reset_index(drop=True)
+    return pd.util.hash_pandas_object(text, index=False).to_numpy()
+
+
+def conversation_fingerprints(rows: pd.DataFrame) -> np.ndarray:
+    """One uint64 per CONVERSATION_CONTENT field and row: equal rows, equal fingerprints."""
+    columns = []
+    for name in CONVERSATION_CONTENT:
+        values = rows[name]
+        if name in ("started_at", "ended_at"):
+            columns.append(values.to_numpy(dtype="datetime64[us]").view(np.int64)
+                           .astype(np.uint64))
+        elif name == "messages":
+            columns.append(values.fillna(-1).to_numpy(dtype=np.int64).astype(np.uint64))
+        else:
+            columns.append(hash_text(values))
+    return np.column_stack(columns) if len(rows) else np.empty((0, len(columns)), np.uint64)
+
+
+class FirstSeen:
+    """The keys met in earlier rows of a file, with the line and content of their first row.
+
+    Keys are kept as 64-bit hashes in one sorted segment per chunk: about 8 bytes per row
+    and content field, so a million-row file is checked for duplicates in bounded memory.
+    """
+
+    def __init__(self, content_width: int = 0) -> None:
+        self.content_width = content_width
+        self._segments: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def check(self, keys: pd.Series, lines: np.ndarray,
+              content: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """For rows in line order: the line of an earlier row with the same key (0 when
+        none), and which content fields differ from that row; then remember the new keys."""
+        hashes = hash_text(keys)
+        count = len(hashes)
+        if content is None:
+            content = np.empty((count, self.content_width), dtype=np.uint64)
+        earlier_line = np.zeros(count, dtype=np.int64)
+        earlier_content = np.zeros_like(content)
+        found = np.zeros(count, dtype=bool)
+        for seen_keys, seen_lines, seen_content in self._segments:
+            at = np.minimum(np.searchsorted(seen_keys, hashes), len(seen_keys) - 1)
+            hit = ~found & (seen_keys[at] == hashes)
+            earlier_line[hit] = seen_lines[at[hit]]
+            earlier_content[hit] = seen_content[at[hit]]
+            found |= hit
+        _, first_index, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+        first = first_index[inverse.ravel()]
+        repeated = ~found & (first != np.arange(count))
+        earlier_line[repeated] = lines[first[repeated]]
+        earlier_content[repeated] = content[first[repeated]]
+        new = np.flatnonzero(~found & ~repeated)
+        if len(new):
+            order = new[np.argsort(hashes[new], kind="stable")]
+            self._segments.append((hashes[order], lines[order].astype(np.int64),
+                                   content[order]))
+        return earlier_line, content != earlier_content
+
+
+class ErrorReport:
+    """The `FILE:LINE: reason` lines of a file: one per bad row, the first ones kept."""
+
+    def __init__(self, display_name: str, limit: int = MAX_REPORTED_ERRORS) -> None:
+        self.display_name = display_name
+        self.limit = limit
+        self.bad_rows = 0
+        self._messages: list[str] = []
+
+    def __bool__(self) -> bool:
+        return self.bad_rows > 0
+
+    def add(self, problems: Iterable[tuple[int | None, str]]) -> None:
+        """Problems of one chunk; several reasons of the same row make one line."""
+        merged: dict[int | None, list[str]] = {}
+        for line, reason in sorted(problems, key=lambda p: -1 if p[0] is None else p[0]):
+            merged.setdefault(line, []).append(reason)
+        for line, reasons in merged.items():
+            self.bad_rows += 1
+            if len(self._messages) < self.limit:
+                where = self.display_name if line is None else f"{self.display_name}:{line}"
+                self._messages.append(f"{where}: {'; '.join(reasons)}")
+
+    def messages(self) -> list[str]:
+        more = self.bad_rows - len(self._messages)
+        tail = [f"{self.display_name}: ... and {more} more rows with errors"] if more else []
+        return self._messages + tail
