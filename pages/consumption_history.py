@@ -7,7 +7,7 @@ import streamlit as st
 
 from licensing_core.exports.csv import export_consumption
 from licensing_core.queries.history import columns_for
-from licensing_core.ui import context, data, downloads, formatting, history, widgets
+from licensing_core.ui import breakdowns, context, data, downloads, formatting, history, widgets
 
 ctx = context.tenant_page()
 timezone = data.summary(ctx).timezone
@@ -41,3 +41,5 @@ downloads.download_button(
     lambda out: export_consumption(db, tenant_id, out, term_id=term_id, filters=filters,
                                    sort_by=sort_by, descending=descending),
     key="consumption_download")
+
+breakdowns.show(ctx, term, k)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from licensing_core.ui import cards, context, data, refills
+from licensing_core.ui import cards, context, data, forecast_data, forecasts, refills
 
 ctx = context.operator_tenant()
 summary = data.summary(ctx)
@@ -10,6 +10,7 @@ st.title(f"Record refill · {summary.name}")
 st.caption(f"Current term {summary.start_date} – {summary.end_date} "
            f"({summary.license_type}-based, {summary.state.value}).")
 cards.numbers(summary)
+shown = forecast_data.forecast(ctx)
 
 with st.form("refill_form"):
     quantity = st.text_input("Quantity", key="refill_quantity", placeholder="+50 or -20",
@@ -20,6 +21,7 @@ with st.form("refill_form"):
 if asked:
     refills.preview(ctx, quantity, note)
 pending = refills.pending(ctx)
+forecasts.refill_forecast(shown, pending.quantity if pending is not None else None)
 if pending is not None:
     refills.show_preview(pending)
     if st.button("Save refill", type="primary", key="refill_save"):

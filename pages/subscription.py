@@ -1,8 +1,20 @@
-"""Subscription: the term's cards, percent used, consumption over the term, contacts."""
+"""Subscription: the term's cards, percent used, consumption over the term, contacts,
+and the run-out forecast with pacing and a what-if calculator."""
 
 import streamlit as st
 
-from licensing_core.ui import cards, charts, contacts, context, data, navigation, resources
+from licensing_core.domain.forecast import projection
+from licensing_core.ui import (
+    cards,
+    charts,
+    contacts,
+    context,
+    data,
+    forecast_data,
+    forecasts,
+    navigation,
+    resources,
+)
 
 ctx = context.tenant_page()
 summary = data.summary(ctx)
@@ -12,6 +24,8 @@ cards.term_state_badge(summary.state)
 if cards.subscription_cards(summary):
     st.switch_page(navigation.CONSUMPTION.path)
 contacts.edit_contacts(ctx, summary)
+shown = forecast_data.forecast(ctx)
+forecasts.forecast_cards(shown)
 
 gauge, chart = st.columns([1, 2])
 with gauge:
@@ -21,8 +35,11 @@ with chart:
     if series.empty:
         st.info("The term has not started yet: no consumption to show.")
     else:
-        charts.show(charts.consumption_chart(series, summary.license_type),
+        projected = projection(shown.forecast, consumed=summary.consumed, today=shown.today,
+                               term_start=summary.start_date, term_end=summary.end_date)
+        charts.show(charts.consumption_chart(series, summary.license_type, projected),
                     key="consumption_chart")
+forecasts.what_if_calculator(shown)
 
 st.info("Licensing information is managed by the Super Admin. To purchase licenses or renew "
         f"the contract, contact {resources.support_contact()}.", icon=":material/info:")

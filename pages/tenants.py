@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from licensing_core.ui import context, data, navigation, overview
+from licensing_core.ui import context, data, forecast_data, navigation, overview
 
 principal, db = context.operator()
 st.title("Tenants")
@@ -13,6 +13,7 @@ if table.empty:
                  icon=":material/add_business:")
     st.stop()
 
+table = overview.with_forecast(table, forecast_data.risk(principal, db.url))
 shown = overview.filtered(table)
 st.caption(f"{len(shown)} of {len(table)} tenants. Click a column header to sort; select a "
            "row to open that tenant.")

@@ -13,6 +13,7 @@ import streamlit as st
 BAND_COLOURS = ("#d8f0dc", "#fff1bf", "#ffd8a8", "#ffb3b3", "#e8a0a0")
 OVER_COLOUR = "#c92a2a"
 BAR_COLOUR = "#1c7ed6"
+BAND_FILL = "rgba(28, 126, 214, 0.15)"  # the projection's range: the line's blue, faint
 
 
 def _band_edges(thresholds: Sequence[int], top: float) -> list[float]:
@@ -41,8 +42,10 @@ def percent_gauge(percent: float, thresholds: Sequence[int]) -> go.Figure:
     return figure
 
 
-def consumption_chart(series: pd.DataFrame, license_type: str) -> go.Figure:
-    """Cumulative consumption over the term against the total purchase (refills as steps)."""
+def consumption_chart(series: pd.DataFrame, license_type: str,
+                      projection: pd.DataFrame | None = None) -> go.Figure:
+    """Cumulative consumption over the term against the total purchase (refills as steps),
+    and, when given, the projected consumption to the term's end with its range."""
     unit = "sessions" if license_type == "session" else "users"
     figure = go.Figure()
     figure.add_trace(go.Scatter(x=series["date"], y=series["consumed_cumulative"],
@@ -51,10 +54,27 @@ def consumption_chart(series: pd.DataFrame, license_type: str) -> go.Figure:
     figure.add_trace(go.Scatter(x=series["date"], y=series["total_purchased"],
                                 name="Total purchase", mode="lines",
                                 line={"color": OVER_COLOUR, "shape": "hv", "dash": "dash"}))
+    if projection is not None and not projection.empty:
+        _projection_traces(figure, projection, int(series["total_purchased"].iloc[-1]))
     figure.update_layout(height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10},
                          legend={"orientation": "h", "y": 1.12}, yaxis_title="Licenses",
                          hovermode="x unified")
     return figure
+
+
+def _projection_traces(figure: go.Figure, projection: pd.DataFrame, total: int) -> None:
+    """The projected line (recent pace), its band (14- vs 30-day pace), and the total."""
+    figure.add_trace(go.Scatter(x=projection["date"], y=projection["high"], mode="lines",
+                                line={"width": 0}, showlegend=False, hoverinfo="skip"))
+    figure.add_trace(go.Scatter(x=projection["date"], y=projection["low"], mode="lines",
+                                line={"width": 0}, fill="tonexty", fillcolor=BAND_FILL,
+                                name="Projection range", hoverinfo="skip"))
+    figure.add_trace(go.Scatter(x=projection["date"], y=projection["mid"].round(1),
+                                name="Projected", mode="lines",
+                                line={"color": BAR_COLOUR, "dash": "dot"}))
+    figure.add_trace(go.Scatter(x=projection["date"], y=[total] * len(projection),
+                                mode="lines", showlegend=False, hoverinfo="skip",
+                                line={"color": OVER_COLOUR, "dash": "dash", "width": 1}))
 
 
 def purchases_chart(purchases: pd.DataFrame) -> go.Figure:

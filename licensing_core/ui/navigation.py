@@ -45,11 +45,14 @@ REFILL = PageSpec("pages/refill.py", "Record refill", ":material/add_shopping_ca
                   "record-refill")
 NEW_TERM = PageSpec("pages/new_term.py", "New term", ":material/event_repeat:", "new-term")
 IMPORT = PageSpec("pages/import_data.py", "Import", ":material/upload_file:", "import-data")
+RISK = PageSpec("pages/risk.py", "Risk", ":material/crisis_alert:", "run-out-risk")
+IDLE_SEATS = PageSpec("pages/idle_seats.py", "Idle seats", ":material/event_seat:",
+                      "idle-user-seats")
 ACCOUNTS = PageSpec("pages/accounts.py", "Accounts", ":material/manage_accounts:",
                     "dashboard-accounts")
 
-TENANT_PAGES = (SUBSCRIPTION, CONSUMPTION, CONVERSATIONS, PURCHASES, ALERTS)
-OPERATOR_PAGES = (TENANTS, CREATE_TENANT, REFILL, NEW_TERM, IMPORT, ACCOUNTS, AUDIT)
+TENANT_PAGES = (SUBSCRIPTION, CONSUMPTION, CONVERSATIONS, PURCHASES, IDLE_SEATS, ALERTS)
+OPERATOR_PAGES = (TENANTS, RISK, CREATE_TENANT, REFILL, NEW_TERM, IMPORT, ACCOUNTS, AUDIT)
 
 
 def _pages(specs: tuple[PageSpec, ...], default: PageSpec | None) -> list[st.Page]:

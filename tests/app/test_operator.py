@@ -31,7 +31,7 @@ def test_the_overview_lists_every_tenant_with_its_numbers(signed_in):
             acme["Percent Used"]) == ("session", "active", 10, 6, 60.0)
     assert list(rows.columns) == ["Tenant", "Name", "License Type", "Start Date", "End Date",
                                   "State", "Total Purchase", "Consumed", "Available",
-                                  "Percent Used", "Days Left"]
+                                  "Percent Used", "Days Left", "Term Elapsed", "Runs Out"]
 
 
 def test_the_overview_filters_and_opens_a_tenant(signed_in):

@@ -9,8 +9,9 @@ from licensing_core.ui.guard import DATABASE_DOWN
 from tests.app.conftest import new_app, sign_in, texts
 
 TENANT_PAGES = ["subscription", "consumption_history", "conversation_history",
-                "purchase_history", "alerts"]
-OPERATOR_PAGES = ["tenants", "create_tenant", "refill", "new_term", "import_data", "accounts"]
+                "purchase_history", "idle_seats", "alerts"]
+OPERATOR_PAGES = ["tenants", "risk", "create_tenant", "refill", "new_term", "import_data",
+                  "accounts"]
 
 
 def errors(at):
