@@ -59,8 +59,8 @@ def forecast_cards(shown: TermForecast) -> None:
     pace.metric(f"Pace ({unit}/day)", f"{forecast.pace_per_day_mid:.1f}", border=True,
                 help=f"New {unit} per day over the last 14 days (30 days: {monthly:.1f}).")
     paced.metric("Term elapsed / used",
-                 f"{formatting.percent(shown.pacing.term_elapsed_percent)} / "
-                 f"{formatting.percent(shown.pacing.used_percent)}", border=True,
+                 f"{formatting.whole_percent(shown.pacing.term_elapsed_percent)} / "
+                 f"{formatting.whole_percent(shown.pacing.used_percent)}", border=True,
                  help="Percent of the term's days gone beside percent of licenses used.")
     needed.metric("Needed to last the term", formatting.count(forecast.needed_to_last_term),
                   border=True,

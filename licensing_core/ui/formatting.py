@@ -54,6 +54,11 @@ def percent(value: float) -> str:
     return f"{value:.1f}%"
 
 
+def whole_percent(value: float) -> str:
+    """For two percents side by side in one card, where decimals would be cut off."""
+    return f"{value:.0f}%"
+
+
 def available_text(available: int) -> tuple[str, str | None]:
     """The Available card's value and, with overage, the note that says so."""
     if available < 0:

@@ -28,8 +28,8 @@ def test_the_subscription_page_shows_the_forecast_and_pacing(signed_in, world):
         expected.forecast.needed_to_last_term)
     assert shown["Pace (sessions/day)"] == f"{expected.forecast.pace_per_day_mid:.1f}"
     assert shown["Term elapsed / used"] == (
-        f"{formatting.percent(expected.pacing.term_elapsed_percent)} / "
-        f"{formatting.percent(expected.pacing.used_percent)}")
+        f"{formatting.whole_percent(expected.pacing.term_elapsed_percent)} / "
+        f"{formatting.whole_percent(expected.pacing.used_percent)}")
 
 
 def test_the_consumption_chart_has_the_projection_and_its_band(signed_in):
