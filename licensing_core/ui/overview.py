@@ -37,13 +37,8 @@ def with_forecast(table: pd.DataFrame, risk: pd.DataFrame) -> pd.DataFrame:
     return table.merge(words, on="tenant_id", how="left")
 
 
-def filtered(table: pd.DataFrame) -> pd.DataFrame:
-    """The rows matching the filter widgets drawn here (text, license type, state)."""
-    left, middle, right = st.columns(3)
-    text = left.text_input("Search tenant", key="tenants_text", help="Id or name")
-    types = middle.multiselect("License type", sorted(table["license_type"].unique()),
-                               key="tenants_types")
-    states = right.multiselect("State", sorted(table["state"].unique()), key="tenants_states")
+def tenant_mask(table: pd.DataFrame, text: str, types: list[str]) -> pd.Series:
+    """Rows whose id or name contains `text` (any case) and whose license type is chosen."""
     keep = pd.Series(True, index=table.index)
     if text.strip():
         needle = text.strip().lower()
@@ -51,6 +46,17 @@ def filtered(table: pd.DataFrame) -> pd.DataFrame:
                  | table["name"].str.lower().str.contains(needle, regex=False))
     if types:
         keep &= table["license_type"].isin(types)
+    return keep
+
+
+def filtered(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows matching the filter widgets drawn here (text, license type, state)."""
+    left, middle, right = st.columns(3)
+    text = left.text_input("Search tenant", key="tenants_text", help="Id or name")
+    types = middle.multiselect("License type", sorted(table["license_type"].unique()),
+                               key="tenants_types")
+    states = right.multiselect("State", sorted(table["state"].unique()), key="tenants_states")
+    keep = tenant_mask(table, text, types)
     if states:
         keep &= table["state"].isin(states)
     return table[keep].reset_index(drop=True)

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from licensing_core.queries.forecasts import runs_out_text
+from licensing_core.ui.overview import tenant_mask
 
 # The default horizon of "act within": a quarter leaves time to order, approve and refill.
 DEFAULT_WITHIN_DAYS = 90
@@ -38,13 +39,7 @@ def filtered(table: pd.DataFrame) -> pd.DataFrame:
     within = last.number_input("Within (days)", min_value=0, value=DEFAULT_WITHIN_DAYS,
                                step=1, key="risk_within",
                                help="Only tenants that run out or end within this many days")
-    keep = table["days_to_risk"] <= int(within)
-    if text.strip():
-        needle = text.strip().lower()
-        keep &= (table["tenant_id"].str.lower().str.contains(needle, regex=False)
-                 | table["name"].str.lower().str.contains(needle, regex=False))
-    if types:
-        keep &= table["license_type"].isin(types)
+    keep = (table["days_to_risk"] <= int(within)) & tenant_mask(table, text, types)
     if risks:
         keep &= table["risk"].isin(risks)
     return table[keep].reset_index(drop=True)
