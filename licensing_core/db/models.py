@@ -121,7 +121,12 @@ class UsageSession(Base):
     __tablename__ = "sessions"
     __table_args__ = (
         Index("ix_sessions_term", "term_id", "started_at"),
-        Index("ix_sessions_user", "tenant_id", "user_id"),
+        # A user's sessions, and those whose window ends after an import's earliest
+        # conversation (the ones it rebuilds, see services.usage).
+        Index("ix_sessions_user_window", "tenant_id", "user_id", "window_end"),
+        # Counting a term's sessions (its consumption): term_id alone deduplicates into a
+        # few pages on PostgreSQL, far fewer to read than ix_sessions_term's.
+        Index("ix_sessions_term_id", "term_id"),
     )
 
     tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)

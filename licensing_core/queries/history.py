@@ -13,8 +13,9 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, FromClause, Select, func, select
+from sqlalchemy import ColumnElement, FromClause, Join, Select, func, select
 from sqlalchemy.orm import Session
 
 from licensing_core.db.engine import Database
@@ -166,13 +167,35 @@ def _statement(shape: _Shape, filters: HistoryFilters, tz: ZoneInfo, postgres: b
             .order_by(*_order(shape, sort_by, descending)))
 
 
+def _iso_local_texts(values: list[Any], tz: ZoneInfo) -> list[str]:
+    """iso_local_column, vectorised: the same texts, about four times faster (exports).
+
+    Values SQLite returned as text, or a zone whose offset has seconds, take the plain path.
+    """
+    if any(isinstance(v, str) for v in values):
+        return iso_local_column(values, tz)
+    utc = pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[us]")
+    local = utc.dt.tz_localize("UTC").dt.tz_convert(tz).dt.tz_localize(None)
+    offsets = (local - utc).dt.total_seconds().fillna(0).to_numpy(dtype=np.int64)
+    if (offsets % 60).any():
+        return iso_local_column(values, tz)
+    distinct, which = np.unique(offsets, return_inverse=True)
+    labels = np.array([f"{'-' if o < 0 else '+'}{abs(o) // 3600:02d}:{abs(o) % 3600 // 60:02d}"
+                       for o in distinct.tolist()], dtype=object)
+    seconds = np.datetime_as_string(local.to_numpy(dtype="datetime64[s]"), unit="s")
+    texts = (seconds.astype(object) + labels[which.ravel()]).tolist()
+    for missing in np.flatnonzero(utc.isna().to_numpy()).tolist():
+        texts[missing] = ""
+    return texts
+
+
 def _frame(rows: Sequence[Any], shape: _Shape, tz: ZoneInfo) -> pd.DataFrame:
     names = list(shape.columns)
     if not rows:
         return empty_frame(names, ("Conversations",))
     values = dict(zip(names, (list(c) for c in zip(*rows, strict=True)), strict=True))
     for name in shape.timestamps:
-        values[name] = iso_local_column(values[name], tz)
+        values[name] = _iso_local_texts(values[name], tz)
     frame = pd.DataFrame(values, columns=names)
     frame["Conversations"] = frame["Conversations"].astype("int64")
     return frame
@@ -193,9 +216,19 @@ def consumption_history(db: Database, tenant_id: str, term_id: int, *,
         shape = _shape(term)
         statement = _statement(shape, filters, tz, db.is_postgres, sort_by, descending)
         rows = session.execute(statement.limit(limit).offset(offset)).all()
-        total = session.scalar(select(func.count()).select_from(shape.source)
+        total = session.scalar(select(func.count()).select_from(_count_source(shape, filters))
                                .where(_where(shape, filters, tz, db.is_postgres)))
         return HistoryPage(_frame(rows, shape, tz), int(total or 0))
+
+
+def _count_source(shape: _Shape, filters: HistoryFilters) -> FromClause:
+    """The rows to count: without a filter on the user's fields, the history's own table
+    alone, as the outer join to the user (one at most per row) never changes the count.
+    PostgreSQL drops such a join by itself; SQLite would look up every row's user."""
+    by_user = filters.text.strip() or filters.roles or filters.statuses
+    if not by_user and isinstance(shape.source, Join):
+        return shape.source.left
+    return shape.source
 
 
 def iter_consumption_history(db: Database, tenant_id: str, term_id: int, *,

@@ -53,7 +53,7 @@ ANALYZE_MIN_ROWS = 10_000
 
 # Checked rows that the checking pass keeps for the storing pass, in bytes: a file whose
 # rows fit is read and checked once, a larger one is read again (memory stays bounded).
-KEPT_ROWS_BYTES = 192 * 1024 * 1024
+KEPT_ROWS_BYTES = 128 * 1024 * 1024
 
 Progress = Callable[[int, int], None]
 
