@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from licensing_core.domain.terms import (
     check_term_dates,
     parse_license_type,
     parse_timezone,
+    term_bounds_utc,
 )
 from licensing_core.errors import Refused
 from licensing_core.services import audit
@@ -59,7 +61,10 @@ def _add_term(session: Session, tenant: Tenant, *, license_type: LicenseType, st
                 created_at=now, created_by=actor)
     session.add(term)
     session.flush()
-    sessions = recompute_usage(session, tenant, None)
+    # Sessions that closed before the term starts keep their length and term: rebuild
+    # only from its first instant on (user licenses are recounted for every user).
+    term_start, _ = term_bounds_utc(start, end, ZoneInfo(tenant.timezone))
+    sessions = recompute_usage(session, tenant, None, since=term_start)
     alerts = evaluate_tenant(session, tenant, now, [term])
     audit.record(session, actor=actor, action="term.create", tenant_id=tenant.id, now=now,
                  after=_term_snapshot(term))
