@@ -26,6 +26,7 @@ from licensing_core.domain.calendar import TermCalendar, TermSpan
 from licensing_core.domain.sessions import sessionize
 from licensing_core.domain.terms import LicenseType, local_midnight_utc
 from licensing_core.errors import Refused
+from licensing_core.queries.alerts import alerts_list
 from licensing_core.services.imports import import_conversations, import_users
 from licensing_core.services.refills import record_refill
 from licensing_core.services.tenants import create_tenant
@@ -243,6 +244,5 @@ def load_demo(db: Database, *, today: date | None = None,
         create_account(db, username=username, role=role, tenant_id=tenant_id, email=email,
                        password=DEMO_PASSWORD, actor=OPERATOR)
         report.accounts.append((username, role, tenant_id))
-    from licensing_core.queries.alerts import alerts_list
     report.alerts = len(alerts_list(db, None, limit=10_000))
     return report
