@@ -6,9 +6,10 @@ the tenant is still the reader's own, checked on the server, whatever the link s
 
 import streamlit as st
 
-from licensing_core.queries.conversations import CONVERSATION_COLUMNS, ConversationFilters
+from licensing_core.exports.csv import export_conversations
+from licensing_core.queries.conversations import ConversationFilters
 from licensing_core.ui import context, data, downloads, formatting, widgets
-from licensing_core.ui.conversations import export_conversations, seed_from_link, update_link
+from licensing_core.ui.conversations import seed_from_link, update_link
 
 ctx = context.tenant_page()
 timezone = data.summary(ctx).timezone
@@ -43,5 +44,5 @@ st.caption(formatting.zone_caption(timezone))
 db, tenant_id = ctx.db, ctx.tenant_id
 downloads.download_button(
     page.total_rows, f"conversations_{tenant_id}.csv",
-    lambda out: export_conversations(db, tenant_id, filters, out, CONVERSATION_COLUMNS),
+    lambda out: export_conversations(db, tenant_id, out, filters=filters),
     key="conversations_download")

@@ -19,6 +19,11 @@ from licensing_core.clock import utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Term
 from licensing_core.queries.common import tenant_term
+from licensing_core.queries.conversations import (
+    CONVERSATION_COLUMNS,
+    ConversationFilters,
+    iter_conversation_history,
+)
 from licensing_core.queries.history import (
     NO_FILTERS,
     HistoryFilters,
@@ -114,3 +119,11 @@ def export_purchases(db: Database, tenant_id: str, out: TextIO, *, term_id: int 
 
 
 __all__ = ["defuse", "export_consumption", "export_purchases", "format_cell", "write_csv"]
+
+
+def export_conversations(db: Database, tenant_id: str, out: TextIO, *,
+                         filters: ConversationFilters | None = None) -> int:
+    """The conversations that Conversation History's filters select, streamed."""
+    chosen = filters or ConversationFilters()
+    return write_csv(iter_conversation_history(db, tenant_id, filters=chosen), out,
+                     CONVERSATION_COLUMNS)

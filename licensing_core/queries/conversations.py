@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from licensing_core.db.engine import Database
@@ -25,6 +28,10 @@ CONVERSATION_COLUMNS: tuple[str, ...] = (
     "Conversation ID", "Started On", "Ended On", "User ID", "User Name", "Agent Name",
     "Channel", "Initiated By", "Messages",
 )
+
+
+# Rows per batch of an export: bounds memory, whatever the number of rows.
+EXPORT_BATCH_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -55,40 +62,38 @@ def _session_scope(session: Session, tenant_id: str,
             c.started_at < found.window_end]
 
 
-def conversation_history(db: Database, tenant_id: str, *,
-                         filters: ConversationFilters = ConversationFilters(), limit: int = 50,
-                         offset: int = 0) -> HistoryPage:
-    """One page of the tenant's conversations, newest first, and how many match.
+def _where(session: Session, tenant_id: str, filters: ConversationFilters,
+           tz: ZoneInfo) -> ColumnElement[bool]:
+    c = Conversation
+    return all_of([
+        c.tenant_id == tenant_id,
+        *(_session_scope(session, tenant_id, filters.session_id)
+          if filters.session_id else []),
+        c.user_id == filters.user_id if filters.user_id else None,
+        c.agent_name == filters.agent if filters.agent else None,
+        c.channel == filters.channel if filters.channel else None,
+        *local_day_bounds(c.started_at, filters.date_from, filters.date_to, tz),
+    ])
 
-    The page is cut from conversations alone, then its (at most `limit`) users' names are
-    read: no join over the whole history, whatever the planner's statistics say.
-    """
-    check_page(limit, offset)
-    c, u = Conversation, PlatformUser
-    with db.transaction() as session:
-        tz = tenant_zone(session, tenant_id)
-        where = all_of([
-            c.tenant_id == tenant_id,
-            *(_session_scope(session, tenant_id, filters.session_id)
-              if filters.session_id else []),
-            c.user_id == filters.user_id if filters.user_id else None,
-            c.agent_name == filters.agent if filters.agent else None,
-            c.channel == filters.channel if filters.channel else None,
-            *local_day_bounds(c.started_at, filters.date_from, filters.date_to, tz),
-        ])
-        rows = session.execute(select(
-            c.conversation_id, c.started_at, c.ended_at, c.user_id, c.agent_name, c.channel,
-            c.initiated_by, c.messages,
-        ).where(where).order_by(c.started_at.desc(), c.conversation_id.desc())
-            .limit(limit).offset(offset)).all()
-        total = session.scalar(select(func.count()).select_from(c).where(where))
-        user_ids = sorted({r.user_id for r in rows})
-        names: dict[str, str] = {
-            user_id: name for user_id, name in session.execute(select(
-                u.user_id, u.user_name).where(u.tenant_id == tenant_id,
-                                               u.user_id.in_(user_ids)))
-        } if user_ids else {}
-    frame = pd.DataFrame({
+
+def _newest_first(where: ColumnElement[bool]) -> Select:
+    c = Conversation
+    return select(
+        c.conversation_id, c.started_at, c.ended_at, c.user_id, c.agent_name, c.channel,
+        c.initiated_by, c.messages,
+    ).where(where).order_by(c.started_at.desc(), c.conversation_id.desc())
+
+
+def _frame(session: Session, tenant_id: str, rows: Sequence[Row[Any]],
+           tz: ZoneInfo) -> pd.DataFrame:
+    """Display rows; the user names of just these rows are read (at most one batch)."""
+    u = PlatformUser
+    user_ids = sorted({r.user_id for r in rows})
+    names: dict[str, str] = {
+        user_id: name for user_id, name in session.execute(select(
+            u.user_id, u.user_name).where(u.tenant_id == tenant_id, u.user_id.in_(user_ids)))
+    } if user_ids else {}
+    return pd.DataFrame({
         "Conversation ID": [r.conversation_id for r in rows],
         "Started On": iso_local_column((r.started_at for r in rows), tz),
         "Ended On": iso_local_column((r.ended_at for r in rows), tz),
@@ -99,7 +104,52 @@ def conversation_history(db: Database, tenant_id: str, *,
         "Initiated By": [r.initiated_by for r in rows],
         "Messages": pd.array([r.messages for r in rows], dtype="Int64"),
     }, columns=list(CONVERSATION_COLUMNS))
-    return HistoryPage(frame, int(total or 0))
 
 
-__all__ = ["CONVERSATION_COLUMNS", "ConversationFilters", "conversation_history"]
+def conversation_history(db: Database, tenant_id: str, *,
+                         filters: ConversationFilters = ConversationFilters(), limit: int = 50,
+                         offset: int = 0) -> HistoryPage:
+    """One page of the tenant's conversations, newest first, and how many match.
+
+    The page is cut from conversations alone, then its (at most `limit`) users' names are
+    read: no join over the whole history, whatever the planner's statistics say.
+    """
+    check_page(limit, offset)
+    with db.transaction() as session:
+        tz = tenant_zone(session, tenant_id)
+        where = _where(session, tenant_id, filters, tz)
+        rows = session.execute(_newest_first(where).limit(limit).offset(offset)).all()
+        total = session.scalar(select(func.count()).select_from(Conversation).where(where))
+        return HistoryPage(_frame(session, tenant_id, rows, tz), int(total or 0))
+
+
+def iter_conversation_history(db: Database, tenant_id: str, *,
+                              filters: ConversationFilters = ConversationFilters(),
+                              batch_rows: int = EXPORT_BATCH_ROWS) -> Iterator[pd.DataFrame]:
+    """Every matching conversation in the page's order, one batch at a time.
+
+    Keyset pagination (after the last row's time and id) keeps each batch as cheap as the
+    first, where an OFFSET would rescan every earlier row.
+    """
+    c = Conversation
+    with db.transaction() as session:
+        tz = tenant_zone(session, tenant_id)
+        where = _where(session, tenant_id, filters, tz)
+        after: Row[Any] | None = None
+        while True:
+            statement = _newest_first(where)
+            if after is not None:
+                statement = statement.where(or_(
+                    c.started_at < after.started_at,
+                    (c.started_at == after.started_at)
+                    & (c.conversation_id < after.conversation_id)))
+            rows = session.execute(statement.limit(batch_rows)).all()
+            if rows:
+                yield _frame(session, tenant_id, rows, tz)
+            if len(rows) < batch_rows:
+                return
+            after = rows[-1]
+
+
+__all__ = ["CONVERSATION_COLUMNS", "ConversationFilters", "conversation_history",
+           "iter_conversation_history"]

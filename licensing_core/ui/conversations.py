@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import TextIO
-
-import pandas as pd
 import streamlit as st
 
-from licensing_core.db.engine import Database
-from licensing_core.exports.csv import write_csv
-from licensing_core.queries.conversations import ConversationFilters, conversation_history
+from licensing_core.queries.conversations import ConversationFilters
 from licensing_core.ui import widgets
 from licensing_core.ui.context import TENANT_PARAM
 
@@ -20,7 +14,6 @@ WIDGETS = {"user_id": "conversations_user_id", "session_id": "conversations_sess
 DATES_WIDGET = "conversations_dates"
 LINK_SEEN_KEY = "_licensing_conversations_link"
 # Rows per database read of an export: few round trips, bounded memory.
-EXPORT_BATCH = 10_000
 
 
 def _link() -> tuple[str, ...]:
@@ -49,21 +42,3 @@ def update_link(filters: ConversationFilters) -> None:
         else {}
     st.query_params.from_dict(kept | {k: v for k, v in values.items() if v})
     st.session_state[LINK_SEEN_KEY] = _link()
-
-
-def _frames(db: Database, tenant_id: str,
-            filters: ConversationFilters) -> Iterator[pd.DataFrame]:
-    offset = 0
-    while True:
-        page = conversation_history(db, tenant_id, filters=filters, limit=EXPORT_BATCH,
-                                    offset=offset)
-        yield page.rows
-        offset += len(page.rows)
-        if len(page.rows) < EXPORT_BATCH or offset >= page.total_rows:
-            return
-
-
-def export_conversations(db: Database, tenant_id: str, filters: ConversationFilters,
-                         out: TextIO, columns: Sequence[str]) -> int:
-    """The rows that Conversation History's filters show, through the command line's CSV."""
-    return write_csv(_frames(db, tenant_id, filters), out, columns)
