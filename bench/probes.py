@@ -15,14 +15,14 @@ from sqlalchemy import Select, select
 
 from licensing_core.db.bulk import read_frame
 from licensing_core.db.engine import Database
-from licensing_core.db.models import Conversation, Tenant
+from licensing_core.db.models import Conversation
 from licensing_core.domain.sessions import sessionize
 from licensing_core.exports.csv import export_consumption
 from licensing_core.queries import history
 from licensing_core.queries.common import tenant_term, tenant_zone
 from licensing_core.queries.history import HistoryFilters, consumption_history
 from licensing_core.queries.summary import subscription_summary
-from licensing_core.services.alerting import evaluate_tenant
+from licensing_core.services import alerting
 from licensing_core.services.tenancy import calendar_of, get_tenant, tenant_terms
 
 # The history page's default page size (licensing_core.ui.widgets.DEFAULT_PAGE_SIZE).
@@ -54,9 +54,7 @@ def evaluate_all_tenants(db: Database, now: datetime) -> int:
     """Evaluate every tenant's thresholds in one transaction, then roll it back."""
     with db.sessions() as session:
         session.begin()
-        queued = 0
-        for tenant in session.scalars(select(Tenant).order_by(Tenant.id)).all():
-            queued += len(evaluate_tenant(session, tenant, now))
+        queued = len(alerting.evaluate_all_tenants(session, now))
         session.rollback()
     return queued
 

@@ -13,7 +13,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from licensing_core.db.engine import Database
+from licensing_core.db.models import Term
+from licensing_core.services.tenancy import counted_consumption
 from licensing_core.services.tenants import TermChange, create_tenant
 
 TENANT = "acme"
@@ -82,3 +86,13 @@ def write_text(path: Path, text: str) -> Path:
     """A file with exactly this text (for malformed or hand-laid files)."""
     path.write_bytes(text.encode("utf-8"))
     return path
+
+
+def consumption_drift(db: Database) -> list[tuple[int, int, int]]:
+    """(term, stored, counted) for each term whose stored consumption differs from a count
+    of its sessions or license holders: empty when Term.consumed was kept right."""
+    with db.transaction() as session:
+        rows = session.execute(select(Term.id, Term.consumed, counted_consumption())
+                               .order_by(Term.id)).all()
+    return [(term_id, stored, counted) for term_id, stored, counted in rows
+            if stored != counted]

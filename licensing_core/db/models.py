@@ -49,6 +49,10 @@ class Term(Base):
     session_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Every alert threshold at or below this one has been mailed in this term.
     notified_threshold: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Sessions (session-based) or license holders (user-based) counted in the term: kept by
+    # services.usage.recompute_usage, the one writer of both, in the same transaction, so
+    # every alert evaluation and overview reads it instead of counting years of sessions.
+    consumed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(200))
 

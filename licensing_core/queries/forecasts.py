@@ -28,9 +28,12 @@ from licensing_core.domain.forecast import (
     refill_effect,
 )
 from licensing_core.domain.terms import LicenseType, local_midnight_utc, pick_current_term
-from licensing_core.queries.overview import IDS_PER_QUERY, tenants_overview
+from licensing_core.queries.overview import tenants_overview
 from licensing_core.queries.series import daily_consumption, local_day
 from licensing_core.queries.summary import SubscriptionSummary, subscription_summary
+
+# Term ids per IN list: far below SQLite's limit on bound parameters.
+IDS_PER_QUERY = 900
 
 RISK_COLUMNS: tuple[str, ...] = (
     "tenant_id", "name", "license_type", "state", "end_date", "days_left", "total_purchased",

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from licensing_core.db.models import Account, Alert, Tenant, Term
 from licensing_core.domain.emails import alert_recipients
+from licensing_core.domain.terms import Totals
 from licensing_core.domain.thresholds import DEFAULT_THRESHOLDS, evaluate_thresholds
-from licensing_core.services.tenancy import tenant_terms, term_totals
+from licensing_core.services.tenancy import consumed, refills_by_term, tenant_terms, term_totals
 
 THRESHOLD_KIND = "threshold"
 
@@ -34,7 +35,38 @@ def threshold_subject(tenant: Tenant, threshold: int, license_type: str) -> str:
 
 def evaluate_term(session: Session, tenant: Tenant, term: Term, now: datetime) -> Alert | None:
     """Queue one alert for the highest newly reached threshold of the term, or re-arm."""
-    totals = term_totals(session, term)
+    return _decide(session, tenant, term, term_totals(session, term), now)
+
+
+def evaluate_tenant(session: Session, tenant: Tenant, now: datetime,
+                    terms: Sequence[Term] | None = None) -> list[Alert]:
+    """Evaluate every term of the tenant (or the given ones); returns the alerts queued."""
+    chosen = terms if terms is not None else tenant_terms(session, tenant.id)
+    return _evaluate(session, {tenant.id: tenant}, chosen, refills_by_term(session, tenant.id),
+                     now)
+
+
+def evaluate_all_tenants(session: Session, now: datetime) -> list[Alert]:
+    """Evaluate every term of every tenant in three queries (and one per alert queued)."""
+    tenants = {t.id: t for t in session.scalars(select(Tenant))}
+    terms = session.scalars(select(Term).order_by(Term.tenant_id, Term.start_date)).all()
+    return _evaluate(session, tenants, terms, refills_by_term(session), now)
+
+
+def _evaluate(session: Session, tenants: dict[str, Tenant], terms: Sequence[Term],
+              refilled: dict[int, int], now: datetime) -> list[Alert]:
+    queued = []
+    for term in terms:
+        totals = Totals(total_purchased=term.initial_licenses + refilled.get(term.id, 0),
+                        consumed=consumed(term))
+        alert = _decide(session, tenants[term.tenant_id], term, totals, now)
+        if alert is not None:
+            queued.append(alert)
+    return queued
+
+
+def _decide(session: Session, tenant: Tenant, term: Term, totals: Totals,
+            now: datetime) -> Alert | None:
     decision = evaluate_thresholds(totals.consumed, totals.total_purchased,
                                    tenant_thresholds(tenant), term.notified_threshold)
     term.notified_threshold = decision.notified_up_to
@@ -51,14 +83,3 @@ def evaluate_term(session: Session, tenant: Tenant, term: Term, now: datetime) -
     session.add(alert)
     session.flush()
     return alert
-
-
-def evaluate_tenant(session: Session, tenant: Tenant, now: datetime,
-                    terms: Sequence[Term] | None = None) -> list[Alert]:
-    """Evaluate every term of the tenant (or the given ones); returns the alerts queued."""
-    queued = []
-    for term in terms if terms is not None else tenant_terms(session, tenant.id):
-        alert = evaluate_term(session, tenant, term, now)
-        if alert is not None:
-            queued.append(alert)
-    return queued

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.orm import Session
 
 from licensing_core.clock import local_today
@@ -55,6 +55,14 @@ def calendar_of(tenant: Tenant, terms: Sequence[Term]) -> TermCalendar:
     return TermCalendar(spans, ZoneInfo(tenant.timezone))
 
 
+def refills_by_term(session: Session, tenant_id: str | None = None) -> dict[int, int]:
+    """Licenses refilled per term, of one tenant or (None) of all, in one query."""
+    statement = select(Refill.term_id, func.sum(Refill.quantity)).group_by(Refill.term_id)
+    if tenant_id is not None:
+        statement = statement.where(Refill.tenant_id == tenant_id)
+    return {int(term_id): int(quantity) for term_id, quantity in session.execute(statement)}
+
+
 def total_purchased(session: Session, term: Term) -> int:
     refilled = session.scalar(
         select(func.coalesce(func.sum(Refill.quantity), 0)).where(Refill.term_id == term.id)
@@ -62,19 +70,34 @@ def total_purchased(session: Session, term: Term) -> int:
     return term.initial_licenses + int(refilled or 0)
 
 
-def consumed(session: Session, term: Term) -> int:
-    """Sessions started in a session-based term; users holding a license in a user-based one."""
-    if term.license_type == LicenseType.SESSION:
-        counted = select(func.count()).select_from(UsageSession).where(
-            UsageSession.term_id == term.id)
-    else:
-        counted = select(func.count()).select_from(UserLicense).where(
-            UserLicense.term_id == term.id)
-    return int(session.scalar(counted) or 0)
+def counted_consumption() -> ColumnElement[int]:
+    """A term's consumption counted from its rows: sessions started in a session-based
+    term, users holding a license in a user-based one (correlated to `terms`)."""
+    sessions = select(func.count()).select_from(UsageSession).where(
+        UsageSession.term_id == Term.id).scalar_subquery()
+    holders = select(func.count()).select_from(UserLicense).where(
+        UserLicense.term_id == Term.id).scalar_subquery()
+    return case((Term.license_type == LicenseType.SESSION.value, sessions), else_=holders)
+
+
+def recount_consumed(session: Session, tenant_id: str) -> None:
+    """Store each of the tenant's terms' consumption (Term.consumed) after its sessions or
+    licenses changed; the terms already loaded in the session read the new counts."""
+    session.execute(update(Term).where(Term.tenant_id == tenant_id)
+                    .values(consumed=counted_consumption())
+                    .execution_options(synchronize_session=False))
+    for loaded in session.identity_map.values():
+        if isinstance(loaded, Term) and loaded.tenant_id == tenant_id:
+            session.expire(loaded, ["consumed"])
+
+
+def consumed(term: Term) -> int:
+    """The term's consumption as recount_consumed stored it."""
+    return term.consumed
 
 
 def term_totals(session: Session, term: Term) -> Totals:
-    return Totals(total_purchased=total_purchased(session, term), consumed=consumed(session, term))
+    return Totals(total_purchased=total_purchased(session, term), consumed=consumed(term))
 
 
 def session_minutes_for(license_type: LicenseType, minutes: int | None,

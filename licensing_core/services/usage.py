@@ -22,7 +22,7 @@ from licensing_core.domain.calendar import DEFAULT_SESSION_MINUTES, TermCalendar
 from licensing_core.domain.sessions import GROUP_COLUMNS, sessionize
 from licensing_core.domain.terms import LicenseType
 from licensing_core.domain.user_licenses import license_holdings
-from licensing_core.services.tenancy import calendar_of, tenant_terms
+from licensing_core.services.tenancy import calendar_of, recount_consumed, tenant_terms
 
 # Users recomputed per batch: bounds memory and the length of IN lists (SQLite's limit).
 USERS_PER_BATCH = 5_000
@@ -65,6 +65,7 @@ def recompute_usage(session: Session, tenant: Tenant, user_ids: Sequence[str] | 
                                                         since)
         if user_terms:
             _recompute_user_licenses(session, tenant.id, batch, user_terms)
+    recount_consumed(session, tenant.id)
     return sessions_total
 
 

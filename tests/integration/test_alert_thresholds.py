@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from licensing_core.auth.accounts import create_account, set_disabled
 from licensing_core.db.engine import Database
-from licensing_core.db.models import Alert, Term
+from licensing_core.db.models import Alert, Tenant, Term
+from licensing_core.services.alerting import evaluate_all_tenants, evaluate_tenant
 from licensing_core.services.imports import import_conversations
 from licensing_core.services.refills import record_refill
 from licensing_core.services.tenants import create_tenant
@@ -167,3 +170,33 @@ def test_each_tenant_is_evaluated_on_its_own(db: Database, now: datetime,
     usage.add_sessions("bolt", 4)
     assert [a.threshold for a in threshold_alerts(db)] == [100]
     assert threshold_alerts(db, "bolt") == []
+
+
+def test_evaluating_all_tenants_at_once_decides_as_each_tenant_alone(
+        db: Database, now: datetime, usage: Usage) -> None:
+    """The set-based evaluation (refills summed per term, stored consumption) against
+    tenants whose thresholds were never mailed: one alert each for its highest one."""
+    for tenant_id, licenses, sessions in [("acme", 4, 4), ("bolt", 20, 17), ("core", 10, 5),
+                                          ("dyne", 8, 8)]:
+        add_tenant(db, now, licenses=licenses, tenant_id=tenant_id, name=tenant_id.title())
+        usage.add_sessions(tenant_id, sessions)
+    record_refill(db, tenant_id="dyne", quantity=+2, recorded_by="Sam", now=now)  # 8 of 10
+    with db.transaction() as session:
+        session.execute(update(Term).values(notified_threshold=None))
+        session.execute(delete(Alert))
+
+    def decided(evaluate: Callable[[Session], list[Alert]]) -> list[tuple[str, int, int, int]]:
+        with db.sessions() as session, session.begin():
+            alerts = evaluate(session)
+            decisions = sorted((a.tenant_id, a.threshold or 0, a.consumed, a.total_purchased)
+                               for a in alerts)
+            session.rollback()
+        return decisions
+
+    def one_by_one(session: Session) -> list[Alert]:
+        return [alert for tenant in session.scalars(select(Tenant))
+                for alert in evaluate_tenant(session, tenant, now)]
+
+    at_once = decided(lambda session: evaluate_all_tenants(session, now))
+    assert at_once == [("acme", 100, 4, 4), ("bolt", 85, 17, 20), ("dyne", 75, 8, 10)]
+    assert at_once == decided(one_by_one)

@@ -8,7 +8,7 @@ from pathlib import Path
 from licensing_core.queries.summary import subscription_summary
 from licensing_core.services.imports import import_conversations, import_users
 from licensing_core.services.tenants import renew
-from tests.fixtures_data import conversation, make_tenant, user, write_csv
+from tests.fixtures_data import consumption_drift, conversation, make_tenant, user, write_csv
 
 NOW = datetime(2026, 6, 15, 12, 0)
 H1 = (date(2026, 1, 1), date(2026, 6, 30))
@@ -43,6 +43,9 @@ class Tenant:
               now=NOW)
 
     def consumed(self, term=H1) -> int:
+        """What the Subscription page shows, after checking that every term's stored
+        consumption is still the count of its rows."""
+        assert consumption_drift(self.db) == []
         return subscription_summary(self.db, "acme", term_date=term[0], now=NOW).consumed
 
 
