@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -18,6 +18,8 @@ from licensing_core.errors import NotFound, Refused
 
 # A column of a table or of a mapped class, or an SQL expression over them.
 Expr = ColumnElement[Any] | QueryableAttribute[Any]
+# Rewrites a display column's expression (an export formatting its cells in SQL).
+Cell = Callable[[Expr], Expr]
 
 # The escape character of LIKE patterns, so that a search for "50%" finds that text.
 LIKE_ESCAPE = "\\"

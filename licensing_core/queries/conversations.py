@@ -16,6 +16,8 @@ from licensing_core.db.engine import Database
 from licensing_core.db.models import Conversation, PlatformUser, UsageSession
 from licensing_core.errors import NotFound
 from licensing_core.queries.common import (
+    Cell,
+    Expr,
     HistoryPage,
     all_of,
     check_page,
@@ -76,12 +78,16 @@ def _where(session: Session, tenant_id: str, filters: ConversationFilters,
     ])
 
 
+# The page's order; the conversation id, unique in the tenant, breaks ties.
+_NEWEST_FIRST = (Conversation.started_at.desc(), Conversation.conversation_id.desc())
+
+
 def _newest_first(where: ColumnElement[bool]) -> Select:
     c = Conversation
     return select(
         c.conversation_id, c.started_at, c.ended_at, c.user_id, c.agent_name, c.channel,
         c.initiated_by, c.messages,
-    ).where(where).order_by(c.started_at.desc(), c.conversation_id.desc())
+    ).where(where).order_by(*_NEWEST_FIRST)
 
 
 def _frame(session: Session, tenant_id: str, rows: Sequence[Row[Any]],
@@ -151,5 +157,27 @@ def iter_conversation_history(db: Database, tenant_id: str, *,
             after = rows[-1]
 
 
+def conversation_statement(db: Database, tenant_id: str, *, cell: Cell,
+                           filters: ConversationFilters = ConversationFilters(),
+                           ) -> tuple[Select, ZoneInfo]:
+    """Every matching conversation as the page's columns, each rewritten by `cell`, in the
+    page's order, with its user's name joined (one statement, for an export's COPY; the
+    page reads the names of its rows only), and the tenant's zone."""
+    c, u = Conversation, PlatformUser
+    with db.transaction() as session:
+        tz = tenant_zone(session, tenant_id)
+        where = _where(session, tenant_id, filters, tz)
+    columns: dict[str, Expr] = {
+        "Conversation ID": c.conversation_id, "Started On": c.started_at,
+        "Ended On": c.ended_at, "User ID": c.user_id,
+        "User Name": func.coalesce(u.user_name, ""), "Agent Name": c.agent_name,
+        "Channel": c.channel, "Initiated By": c.initiated_by, "Messages": c.messages,
+    }
+    source = c.__table__.outerjoin(
+        u.__table__, (u.tenant_id == c.tenant_id) & (u.user_id == c.user_id))
+    return (select(*(cell(columns[name]).label(name) for name in CONVERSATION_COLUMNS))
+            .select_from(source).where(where).order_by(*_NEWEST_FIRST)), tz
+
+
 __all__ = ["CONVERSATION_COLUMNS", "ConversationFilters", "conversation_history",
-           "iter_conversation_history"]
+           "conversation_statement", "iter_conversation_history"]

@@ -24,6 +24,7 @@ from licensing_core.domain.terms import LicenseType
 from licensing_core.domain.user_licenses import ACTIVE
 from licensing_core.errors import Refused
 from licensing_core.queries.common import (
+    Cell,
     Expr,
     HistoryPage,
     all_of,
@@ -159,9 +160,15 @@ def _order(shape: _Shape, sort_by: str | None, descending: bool) -> list[Expr]:
     return [k.desc() if descending else k.asc() for k in keys]
 
 
+def _as_is(expr: Expr) -> Expr:
+    return expr
+
+
 def _statement(shape: _Shape, filters: HistoryFilters, tz: ZoneInfo, postgres: bool,
-               sort_by: str | None, descending: bool) -> Select:
-    return (select(*(expr.label(name) for name, expr in shape.columns.items()))
+               sort_by: str | None, descending: bool, cell: Cell = _as_is) -> Select:
+    """The page's and the exports' one statement; `cell` changes what a column shows,
+    never which rows come or their order (ORDER BY stays on the stored values)."""
+    return (select(*(cell(expr).label(name) for name, expr in shape.columns.items()))
             .select_from(shape.source)
             .where(_where(shape, filters, tz, postgres))
             .order_by(*_order(shape, sort_by, descending)))
@@ -242,12 +249,30 @@ def iter_consumption_history(db: Database, tenant_id: str, term_id: int, *,
     """
     if batch_rows < 1:
         raise Refused(f"a batch needs 1 or more rows, not {batch_rows}")
+    shape, statement, tz = _prepare(db, tenant_id, term_id, filters, sort_by, descending)
+    return _stream(db, statement, shape, tz, batch_rows)
+
+
+def consumption_statement(db: Database, tenant_id: str, term_id: int, *, cell: Cell,
+                          filters: HistoryFilters = HistoryFilters(),
+                          sort_by: str | None = None,
+                          descending: bool = False) -> tuple[Select, ZoneInfo]:
+    """The page's statement with each column's cell rewritten by `cell`, and the tenant's
+    zone: an export that formats in the database (COPY) still gets the page's rows."""
+    _, statement, tz = _prepare(db, tenant_id, term_id, filters, sort_by, descending, cell)
+    return statement, tz
+
+
+def _prepare(db: Database, tenant_id: str, term_id: int, filters: HistoryFilters,
+             sort_by: str | None, descending: bool,
+             cell: Cell = _as_is) -> tuple[_Shape, Select, ZoneInfo]:
+    """Check the tenant, term and sort now, so that an export fails before writing."""
     with db.transaction() as session:
         term = tenant_term(session, tenant_id, term_id)
         tz = tenant_zone(session, tenant_id)
         shape = _shape(term)
-        statement = _statement(shape, filters, tz, db.is_postgres, sort_by, descending)
-    return _stream(db, statement, shape, tz, batch_rows)
+        return shape, _statement(shape, filters, tz, db.is_postgres, sort_by, descending,
+                                 cell), tz
 
 
 def _stream(db: Database, statement: Select, shape: _Shape, tz: ZoneInfo,
@@ -282,6 +307,6 @@ def filter_options(db: Database, tenant_id: str, term_id: int) -> FilterOptions:
 
 __all__ = [
     "DEFAULT_BATCH_ROWS", "NO_FILTERS", "SESSION_COLUMNS", "USER_COLUMNS", "FilterOptions",
-    "HistoryFilters", "HistoryPage", "columns_for", "consumption_history", "filter_options",
-    "iter_consumption_history",
+    "HistoryFilters", "HistoryPage", "columns_for", "consumption_history",
+    "consumption_statement", "filter_options", "iter_consumption_history",
 ]

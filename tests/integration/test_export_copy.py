@@ -1,0 +1,358 @@
+"""Exports through PostgreSQL's COPY: byte for byte what the Python path writes.
+
+The Python path (server-side cursor frames into write_csv, SQLite's path) is the
+reference: each test exports the same rows both ways from a real PostgreSQL database,
+with awkward stored values, zones with DST and half-hour offsets, filters and sorts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import tracemalloc
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+import pandas as pd
+import pytest
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    String,
+    column,
+    insert,
+    select,
+    text,
+    values,
+)
+
+from licensing_core.db.engine import Database
+from licensing_core.db.models import Conversation, PlatformUser, UsageSession, UserLicense
+from licensing_core.exports import pg_copy
+from licensing_core.exports.csv import (
+    copy_csv,
+    defuse,
+    export_consumption,
+    export_conversations,
+    sql_cell,
+    write_csv,
+)
+from licensing_core.queries.common import iso_local_column
+from licensing_core.queries.conversations import (
+    CONVERSATION_COLUMNS,
+    ConversationFilters,
+    conversation_history,
+    iter_conversation_history,
+)
+from licensing_core.queries.history import (
+    SESSION_COLUMNS,
+    USER_COLUMNS,
+    HistoryFilters,
+    consumption_history,
+    iter_consumption_history,
+)
+from tests.conftest import _truncate_postgres
+from tests.fixtures_data import make_tenant
+
+# Text a CSV writer or a spreadsheet must take care of, as stored in the database.
+AWKWARD = [
+    "plain", "Bob, Jr.", 'say "hi"', '"', 'a""b', "two\nlines", "crlf\r\nend", "cr\ronly",
+    "=cmd()", "+1", "-2", "@SUM(A1)", "\tTab", "\rCR", "'=x", " =x", " spaced ", "é",
+    "中文", "🙂 emoji", "", ",lead", "trail,", "\\.", "back\\slash", "50%_off",
+]
+NEW_YORK, KOLKATA = "America/New_York", "Asia/Kolkata"
+# Naive UTC instants on both sides of New York's 2026 DST changes (8 March, 1 November:
+# 01:30 local happens twice then), a Kolkata day boundary and sub-second values.
+INSTANTS = [
+    datetime(2026, 3, 8, 6, 30), datetime(2026, 3, 8, 6, 59, 59, 999_999),
+    datetime(2026, 3, 8, 7, 0), datetime(2026, 3, 8, 7, 30), datetime(2026, 11, 1, 5, 30),
+    datetime(2026, 11, 1, 6, 30), datetime(2026, 6, 1, 18, 29, 59), datetime(2026, 6, 1, 18, 30),
+    datetime(2026, 1, 1, 0, 0), datetime(2026, 12, 31, 23, 59, 59, 500_000),
+]
+
+
+@pytest.fixture
+def pg(postgres_url: str) -> Iterator[Database]:
+    """An empty PostgreSQL database: COPY is PostgreSQL's alone."""
+    database = Database(postgres_url)
+    _truncate_postgres(database)
+    yield database
+    database.dispose()
+
+
+def _insert(db: Database, model: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Stored values as they are (the services would clean some of them up)."""
+    with db.transaction() as session:
+        session.execute(insert(model), list(rows))
+
+
+def _users(tenant_id: str, count: int) -> list[dict[str, Any]]:
+    """Users whose every text field takes awkward values, some ids too."""
+    pick = random.Random(tenant_id).choice
+    return [{"tenant_id": tenant_id, "user_id": f"u{i:02d}" if i % 5 else pick(AWKWARD) + str(i),
+             "user_name": AWKWARD[i % len(AWKWARD)], "email": pick(AWKWARD) + "@x.io",
+             "first_name": pick(AWKWARD), "last_name": pick(AWKWARD),
+             "role": ("=admin", "agent", "", "Rôle, 中")[i % 4],
+             "status": ("Active", "Inactive", "")[i % 3]} for i in range(count)]
+
+
+def _user_ids(users: list[dict[str, Any]]) -> list[str]:
+    """The users' ids and two without a user row (the outer join's NULLs)."""
+    return [u["user_id"] for u in users] + ["ghost", "=ghost"]
+
+
+def _sessions(tenant_id: str, term_id: int, user_ids: list[str]) -> list[dict[str, Any]]:
+    pick = random.Random(term_id).choice
+    rows = []
+    for i in range(60):
+        started = INSTANTS[i % len(INSTANTS)] + timedelta(days=i // 20)  # equal times too
+        rows.append({
+            "tenant_id": tenant_id, "session_id": f"S{i:02d}" if i % 7 else pick(AWKWARD) + str(i),
+            "user_id": user_ids[i % len(user_ids)], "agent_name": pick(AWKWARD),
+            "channel": ("web", "Teams,EU", "", "=tel")[i % 4], "started_at": started,
+            "window_end": started + timedelta(minutes=30),
+            "initiated_by": pick(AWKWARD), "conversation_count": (i * 37) % 1000,
+            "term_id": term_id})
+    return rows
+
+
+def _session_tenant(db: Database, tenant_id: str, zone: str) -> int:
+    term_id = make_tenant(db, tenant_id=tenant_id, timezone=zone).term_id
+    users = _users(tenant_id, 30)
+    _insert(db, PlatformUser, users)
+    _insert(db, UsageSession, _sessions(tenant_id, term_id, _user_ids(users)))
+    return term_id
+
+
+def _user_tenant(db: Database, tenant_id: str, zone: str) -> int:
+    term_id = make_tenant(db, tenant_id=tenant_id, license_type="user", timezone=zone).term_id
+    users = _users(tenant_id, 30)
+    _insert(db, PlatformUser, users)
+    _insert(db, UserLicense, [
+        {"term_id": term_id, "user_id": user_id, "tenant_id": tenant_id,
+         "held_since": INSTANTS[i % len(INSTANTS)], "conversation_count": i * 3}
+        for i, user_id in enumerate(_user_ids(users))])
+    return term_id
+
+
+def _copied(write: Any) -> tuple[str, int]:
+    out = io.StringIO(newline="")
+    rows = write(out)
+    return out.getvalue(), rows
+
+
+def _python_consumption(db: Database, tenant_id: str, term_id: int, columns: Sequence[str],
+                        **options: Any) -> tuple[str, int]:
+    """The Python path: the frames the page's query streams, into write_csv."""
+    return _copied(lambda out: write_csv(
+        iter_consumption_history(db, tenant_id, term_id, batch_rows=7, **options), out,
+        columns))
+
+
+def _assert_same_consumption(db: Database, tenant_id: str, term_id: int,
+                             columns: Sequence[str], **options: Any) -> str:
+    expected = _python_consumption(db, tenant_id, term_id, columns, **options)
+    got = _copied(lambda out: export_consumption(db, tenant_id, out, term_id=term_id,
+                                                 **options))
+    assert got == expected, options
+    return got[0]
+
+
+SESSION_FILTERS = [
+    HistoryFilters(),
+    HistoryFilters(text="bob"),
+    HistoryFilters(text="中文"),
+    HistoryFilters(text='"'),
+    HistoryFilters(text="50%"),
+    HistoryFilters(roles=("=admin", "")),
+    HistoryFilters(statuses=("Inactive",)),
+    HistoryFilters(channels=("Teams,EU", "")),
+    HistoryFilters(agents=("Bob, Jr.", "two\nlines", "=cmd()")),
+    HistoryFilters(date_from=date(2026, 3, 8), date_to=date(2026, 3, 8)),
+    HistoryFilters(date_from=date(2026, 11, 1), date_to=date(2026, 11, 2), channels=("web",)),
+    HistoryFilters(date_from=date(2026, 6, 2), date_to=date(2026, 6, 2)),
+    HistoryFilters(text="nobody at all"),
+]
+
+
+@pytest.mark.parametrize("zone", [NEW_YORK, KOLKATA])
+def test_a_session_export_through_copy_is_the_python_paths_bytes(pg, zone):
+    term_id = _session_tenant(pg, "sess", zone)
+    _session_tenant(pg, "other", "UTC")  # another tenant's rows must never show
+    text = _assert_same_consumption(pg, "sess", term_id, SESSION_COLUMNS)
+    assert "\r\n" in text and '"two\nlines"' in text and "'=cmd()" in text
+    assert ("-05:00" in text and "-04:00" in text) if zone == NEW_YORK else "+05:30" in text
+    for name in SESSION_COLUMNS:
+        for descending in (False, True):
+            _assert_same_consumption(pg, "sess", term_id, SESSION_COLUMNS, sort_by=name,
+                                     descending=descending)
+    for i, filters in enumerate(SESSION_FILTERS):
+        _assert_same_consumption(pg, "sess", term_id, SESSION_COLUMNS, filters=filters,
+                                 sort_by=SESSION_COLUMNS[i % len(SESSION_COLUMNS)],
+                                 descending=i % 2 == 0)
+
+
+@pytest.mark.parametrize("zone", [KOLKATA, NEW_YORK])
+def test_a_user_export_through_copy_is_the_python_paths_bytes(pg, zone):
+    term_id = _user_tenant(pg, "users", zone)
+    _user_tenant(pg, "other", "UTC")
+    _assert_same_consumption(pg, "users", term_id, USER_COLUMNS)
+    for name in USER_COLUMNS:
+        for descending in (False, True):
+            _assert_same_consumption(pg, "users", term_id, USER_COLUMNS, sort_by=name,
+                                     descending=descending)
+    for i, filters in enumerate([
+            HistoryFilters(text="é"), HistoryFilters(roles=("Rôle, 中",)),
+            HistoryFilters(statuses=("", "Inactive")), HistoryFilters(text="ghost"),
+            HistoryFilters(date_from=date(2026, 6, 2), date_to=date(2026, 6, 30)),
+            HistoryFilters(date_to=date(2026, 3, 7))]):
+        _assert_same_consumption(pg, "users", term_id, USER_COLUMNS, filters=filters,
+                                 sort_by=USER_COLUMNS[i], descending=i % 2 == 1)
+
+
+def test_the_copy_export_holds_exactly_the_pages_rows(pg):
+    term_id = _session_tenant(pg, "sess", NEW_YORK)
+    for filters in SESSION_FILTERS:
+        text, rows = _copied(lambda out, f=filters: export_consumption(
+            pg, "sess", out, term_id=term_id, filters=f, sort_by="User Name"))
+        page = consumption_history(pg, "sess", term_id, filters=filters, sort_by="User Name",
+                                   limit=1000)
+        parsed = list(csv.reader(io.StringIO(text, newline="")))
+        assert rows == page.total_rows == len(parsed) - 1, filters
+        assert [r[0] for r in parsed[1:]] == [defuse(v) for v in page.rows["Session ID"]]
+
+
+def test_a_conversation_export_through_copy_is_the_python_paths_bytes(pg):
+    make_tenant(pg, timezone=NEW_YORK)
+    users = _users("acme", 12)
+    _insert(pg, PlatformUser, users)
+    ids, pick = _user_ids(users), random.Random(7).choice
+    _insert(pg, Conversation, [{
+        "tenant_id": "acme", "conversation_id": f"c{i:02d}" if i % 6 else pick(AWKWARD) + str(i),
+        "user_id": ids[i % len(ids)], "started_at": INSTANTS[i % len(INSTANTS)],
+        "ended_at": None if i % 3 == 0 else INSTANTS[i % len(INSTANTS)] + timedelta(minutes=9),
+        "agent_name": ("Bot", "Bob, Jr.", "=x")[i % 3], "channel": pick(AWKWARD),
+        "initiated_by": pick(AWKWARD), "messages": None if i % 4 == 0 else i - 20,
+    } for i in range(50)])
+    _insert(pg, UsageSession, [{
+        "tenant_id": "acme", "session_id": "S1", "user_id": ids[1], "agent_name": "Bob, Jr.",
+        "channel": "", "started_at": datetime(2026, 1, 1), "window_end": datetime(2027, 1, 1),
+        "initiated_by": "User", "conversation_count": 1, "term_id": None}])
+    for filters in [ConversationFilters(), ConversationFilters(user_id=ids[1]),
+                    ConversationFilters(agent="Bob, Jr."), ConversationFilters(channel="中文"),
+                    ConversationFilters(date_from=date(2026, 3, 8), date_to=date(2026, 11, 1)),
+                    ConversationFilters(session_id="S1"), ConversationFilters(user_id="none")]:
+        expected = _copied(lambda out, f=filters: write_csv(
+            iter_conversation_history(pg, "acme", filters=f, batch_rows=7), out,
+            CONVERSATION_COLUMNS))
+        got = _copied(lambda out, f=filters: export_conversations(pg, "acme", out, filters=f))
+        assert got == expected, filters
+        assert got[1] == conversation_history(pg, "acme", filters=filters).total_rows
+
+
+# Instants whose offsets have seconds (local mean time, Amsterdam's +00:19:32 until 1937,
+# Monrovia's -00:44:30 until 1972) on both sides of the cutoff, and ordinary ones.
+CELL_INSTANTS = [
+    datetime(1850, 1, 1, 12), datetime(1900, 6, 30, 23, 59, 59), datetime(1930, 7, 1, 8),
+    datetime(1960, 1, 1, 0, 0, 0, 1), datetime(1972, 1, 6, 23), datetime(1972, 1, 7, 1),
+    datetime(1972, 12, 31, 23, 59, 59), datetime(1973, 1, 1), *INSTANTS,
+    datetime(2040, 7, 1, 12), datetime(2100, 3, 14, 1, 59), None,
+]
+CELL_ZONES = ["UTC", NEW_YORK, KOLKATA, "Europe/Amsterdam", "Africa/Monrovia",
+              "America/St_Johns", "Asia/Kathmandu", "Pacific/Chatham", "Australia/Lord_Howe",
+              "Europe/Dublin", "America/Caracas", "Pacific/Kiritimati", "Pacific/Pago_Pago"]
+
+
+@pytest.mark.parametrize("zone", CELL_ZONES)
+def test_sql_cells_are_format_cells_for_every_kind_of_offset(pg, zone):
+    rows = [(i, moment, AWKWARD[i % len(AWKWARD)] if i % 9 else None, (i - 10) * 12345)
+            for i, moment in enumerate(CELL_INSTANTS)]
+    table = values(column("k", Integer), column("t", DateTime), column("s", String),
+                   column("n", Integer), name="cells").data(rows)
+    statement = select(*(sql_cell(table.c[c]).label(c) for c in "tsn")).order_by(table.c.k)
+    tz = ZoneInfo(zone)
+    frame = pd.DataFrame({"t": iso_local_column([r[1] for r in rows], tz),
+                          "s": [r[2] for r in rows], "n": [r[3] for r in rows]})
+    expected = _copied(lambda out: write_csv([frame], out, ["t", "s", "n"]))
+    assert _copied(lambda out: copy_csv(pg, statement, tz, out, ["t", "s", "n"])) == expected
+
+
+@pytest.mark.parametrize("kind", [Float(), Boolean(), Date(), DateTime(timezone=True)])
+def test_a_column_type_without_an_sql_cell_rule_is_refused(kind):
+    with pytest.raises(TypeError, match="no SQL cell format"):
+        sql_cell(column("x", kind))
+
+
+def test_no_zone_has_had_an_offset_with_seconds_since_the_cutoff():
+    """local_iso works an offset's seconds out only before this instant: check every zone,
+    every two weeks up to 2100 (the rules' far future included)."""
+    start = pg_copy.WHOLE_MINUTE_OFFSETS_SINCE.replace(tzinfo=UTC)
+    moments = [start + timedelta(days=14 * i) for i in range(128 * 26)]
+    odd = {(name, str(offset)) for name in available_timezones()
+           for offset in {m.astimezone(ZoneInfo(name)).utcoffset() for m in moments}
+           if offset is not None and offset.total_seconds() % 60}
+    assert odd == set()
+
+
+def _records(rows: list[list[str]]) -> list[str]:
+    """Each row as the Python writer quotes it, without its line end."""
+    lines = []
+    for row in rows:
+        out = io.StringIO(newline="")
+        csv.writer(out, lineterminator="\r\n").writerow(row)
+        lines.append(out.getvalue()[:-2])
+    return lines
+
+
+def test_record_ends_become_crlf_wherever_copys_output_is_cut():
+    rows = [[a, b] for a in AWKWARD for b in ("x", 'q"\n"', "é\r\n中")]
+    records = _records(rows)
+    as_copy = ("\n".join(records) + "\n").encode("utf-8")
+    expected = "\r\n".join(records) + "\r\n"
+    for cut in range(len(as_copy) + 1):
+        out = io.StringIO(newline="")
+        pg_copy.write_records([as_copy[:cut], as_copy[cut:]], out)
+        assert out.getvalue() == expected, cut
+    pick = random.Random(3)
+    for _ in range(200):
+        cuts = sorted(pick.sample(range(len(as_copy)), 40))
+        chunks = [as_copy[a:b] for a, b in zip([0, *cuts], [*cuts, len(as_copy)], strict=True)]
+        out = io.StringIO(newline="")
+        pg_copy.write_records(chunks, out)
+        assert out.getvalue() == expected
+
+
+def test_copy_export_memory_does_not_grow_with_the_number_of_rows(pg, monkeypatch):
+    """Four times the rows must not take (nearly) four times the memory."""
+    term_id = make_tenant(pg, tenant_id="big", licenses=100_000).term_id
+    with pg.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO sessions SELECT 'big', 'S' || g, 'u' || (g % 97), 'Agent ' || (g % 7),"
+            " 'web', timestamp '2026-01-01' + g * interval '1 minute', timestamp '2026-01-02',"
+            " 'User', g % 5, :term FROM generate_series(1, 40000) g"), {"term": term_id})
+    monkeypatch.setattr(pg_copy, "ROWS_PER_WRITE", 500)
+
+    class Discard(io.StringIO):
+        def write(self, text: str) -> int:
+            return len(text)
+
+    def peak(filters: HistoryFilters) -> tuple[int, int]:
+        tracemalloc.start()
+        try:
+            rows = export_consumption(pg, "big", Discard(), term_id=term_id, filters=filters)
+            return rows, tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    first_week = HistoryFilters(date_to=date(2026, 1, 7))
+    peak(first_week)  # warm the statement caches
+    small_rows, small_peak = peak(first_week)
+    all_rows, all_peak = peak(HistoryFilters())
+    assert (small_rows, all_rows) == (10_079, 40_000)
+    assert all_peak < 2 * small_peak
