@@ -31,7 +31,7 @@ gauge, chart = st.columns([1, 2])
 with gauge:
     charts.show(charts.percent_gauge(summary.percent_used, summary.thresholds), key="gauge")
 with chart:
-    series = data.series(ctx, summary.term_id)
+    series = shown.series  # the current term's, which the forecast has already read
     if series.empty:
         st.info("The term has not started yet: no consumption to show.")
     else:

@@ -23,7 +23,6 @@ from licensing_core.queries.history import (
 )
 from licensing_core.queries.overview import tenants_overview
 from licensing_core.queries.purchases import purchase_history
-from licensing_core.queries.series import daily_consumption
 from licensing_core.queries.summary import SubscriptionSummary, subscription_summary
 from licensing_core.queries.terms import TermInfo, terms_of
 from licensing_core.services.tenants import list_tenant_ids
@@ -107,16 +106,6 @@ def _purchases(url: str, tenant_id: str, term_id: int) -> pd.DataFrame:
 def purchases(ctx: TenantContext, term_id: int) -> pd.DataFrame:
     ctx.recheck()
     return _purchases(ctx.db.url, ctx.tenant_id, term_id)
-
-
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def _series(url: str, tenant_id: str, term_id: int) -> pd.DataFrame:
-    return daily_consumption(database_for(url), tenant_id, term_id)
-
-
-def series(ctx: TenantContext, term_id: int) -> pd.DataFrame:
-    ctx.recheck()
-    return _series(ctx.db.url, ctx.tenant_id, term_id)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
