@@ -3,7 +3,8 @@
 Two passes over the file in one transaction, with the tenant locked: the first checks
 every row (and, for conversations, the ones already stored) and keeps nothing but small
 per-row fingerprints; the second stores the rows in bulk. A file with any bad row stores
-nothing. Then derived usage is recomputed for the users the file touched, the alert
+nothing. Then derived usage is recomputed for the users the file touched (the sessions of
+an import that only appends are built from its rows in memory, see _appending), the alert
 thresholds are evaluated and the import is written to the audit log.
 """
 
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 from sqlalchemy import Column, DateTime, MetaData, String, Table, case, select, text, update
 from sqlalchemy.orm import Session
 
@@ -25,6 +27,7 @@ from licensing_core.clock import utcnow
 from licensing_core.db.bulk import insert_frame, read_frame
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Conversation, PlatformUser, Tenant, UserStatusEvent
+from licensing_core.domain.sessions import CONVERSATION_COLUMNS, GROUP_COLUMNS
 from licensing_core.domain.user_licenses import ACTIVE
 from licensing_core.errors import Refused
 from licensing_core.ingest.readers import LINE, Chunk, UnreadableFile, read_chunks
@@ -45,7 +48,7 @@ from licensing_core.ingest.validation import (
 from licensing_core.services import audit
 from licensing_core.services.alerting import evaluate_tenant
 from licensing_core.services.tenancy import get_tenant
-from licensing_core.services.usage import recompute_usage
+from licensing_core.services.usage import only_appends, recompute_usage
 
 # After storing this many rows, PostgreSQL's statistics are refreshed at once: with stale
 # ones it scans the whole tenant for each batch of ids of the next import.
@@ -54,6 +57,14 @@ ANALYZE_MIN_ROWS = 10_000
 # Checked rows that the checking pass keeps for the storing pass, in bytes: a file whose
 # rows fit is read and checked once, a larger one is read again (memory stays bounded).
 KEPT_ROWS_BYTES = 128 * 1024 * 1024
+
+# Rows stored per bulk insert: their values, converted to Python objects all at once, come on
+# top of the kept rows at the import's memory peak (about 600 bytes a row).
+STORED_SLICE_ROWS = 25_000
+
+# An import that only appends (services.usage.only_appends) and whose checked rows were kept
+# builds its sessions from those rows instead of reading them back; False always reads back.
+SESSIONS_FROM_MEMORY = True
 
 Progress = Callable[[int, int], None]
 
@@ -98,6 +109,33 @@ class _Pass:
             return
         self.kept_bytes += int(rows.memory_usage(deep=True).sum())
         self.kept = self.kept + [rows] if self.kept_bytes <= KEPT_ROWS_BYTES else None
+
+
+@dataclass
+class _Added:
+    """The stored rows' columns that sessions need, with the repeated texts as categoricals:
+    about 30 bytes a row, so that a file's sessions are built without reading it back."""
+
+    parts: list[pd.DataFrame] = field(default_factory=list)
+
+    def add(self, rows: pd.DataFrame) -> None:
+        texts = [*GROUP_COLUMNS, "initiated_by"]
+        self.parts.append(rows[CONVERSATION_COLUMNS].astype({c: "category" for c in texts}))
+
+    def frame(self) -> pd.DataFrame:
+        """All the rows in one frame (categories merged, not expanded back to texts)."""
+        if not self.parts:
+            return pd.DataFrame(columns=CONVERSATION_COLUMNS)
+        parts, self.parts = self.parts, []
+        return pd.DataFrame({c: _joined([p[c] for p in parts]) for c in CONVERSATION_COLUMNS})
+
+
+def _joined(pieces: list[pd.Series]) -> pd.Series | pd.Categorical:
+    """One column from its chunks' pieces; categoricals keep their codes (a plain concat
+    of categoricals with other categories would fall back to texts)."""
+    if isinstance(pieces[0].dtype, pd.CategoricalDtype):
+        return union_categoricals(pieces, ignore_order=True)
+    return pd.concat(pieces, ignore_index=True)
 
 
 def _no_progress(_done: int, _total: int) -> None:
@@ -149,13 +187,15 @@ def _refresh_statistics(session: Session, stored: int, tables: Sequence[str]) ->
 
 def _finish(session: Session, tenant: Tenant, *, kind: str, name: str, actor: str,
             now: datetime, touched: Sequence[str], rows_read: int, stored: int, skipped: int,
-            users_created: int, since: datetime | None = None) -> ImportSummary:
+            users_created: int, since: datetime | None = None,
+            added: pd.DataFrame | None = None) -> ImportSummary:
     """Recompute the touched users' usage, queue alerts, and audit the import.
 
     `since`, the earliest conversation the import stored, lets the sessions closed before
     it stand (see recompute_usage); without it every session of the touched users is rebuilt.
+    `added`, the stored rows of an import that only appends, are sessionized from memory.
     """
-    sessions = recompute_usage(session, tenant, touched, since) if touched else 0
+    sessions = recompute_usage(session, tenant, touched, since, added) if touched else 0
     alerts = evaluate_tenant(session, tenant, now)
     audit.record(session, actor=actor, action=f"import.{kind}", tenant_id=tenant.id, now=now,
                  after={"file": name, "rows_read": rows_read, "stored": stored,
@@ -323,6 +363,30 @@ def _checked_rows(path: Path, checked: _Pass, timezone: ZoneInfo) -> Iterator[pd
         yield check_conversations(chunk.rows, timezone).rows
 
 
+def _earliest_new_start(checked: _Pass, skip: np.ndarray) -> datetime | None:
+    """The earliest start among the kept rows that will be stored (None: none will)."""
+    earliest = None
+    for rows in checked.kept or []:
+        starts = rows["started_at"].to_numpy()[~np.isin(rows[LINE].to_numpy(), skip)]
+        if len(starts):
+            earliest = starts.min() if earliest is None else min(earliest, starts.min())
+    return None if earliest is None else pd.Timestamp(earliest).to_pydatetime()
+
+
+def _appending(session: Session, tenant: Tenant, checked: _Pass,
+               skip: np.ndarray) -> _Added | None:
+    """Where to keep the stored rows for their sessions, when the import only appends.
+
+    Decided before anything is stored, so that only_appends sees the conversations stored
+    before this import (the tenant is locked: no other import stores meanwhile); rows not
+    kept by the checking pass (over the budget) are read back.
+    """
+    if not SESSIONS_FROM_MEMORY or checked.kept is None:
+        return None
+    since = _earliest_new_start(checked, skip)
+    return _Added() if since is not None and only_appends(session, tenant, since) else None
+
+
 def _create_users(session: Session, tenant_id: str, firsts: pd.Series) -> int:
     """Users met first in these conversations: Active, without names, no status event."""
     known = set(_stored(session, PlatformUser, ["user_id"], tenant_id, "user_id",
@@ -349,11 +413,17 @@ def _update_first_conversations(session: Session, tenant_id: str, firsts: pd.Ser
     stage.drop(session.connection())
 
 
+def _insert_slices(session: Session, rows: pd.DataFrame) -> int:
+    """Insert the conversations a slice at a time, to bound the memory of one insert."""
+    return sum(insert_frame(session, Conversation.__table__, rows.iloc[i:i + STORED_SLICE_ROWS])
+               for i in range(0, len(rows), STORED_SLICE_ROWS))
+
+
 def _store_conversations(session: Session, tenant: Tenant, path: Path, checked: _Pass,
-                         timezone: ZoneInfo, progress: Progress
-                         ) -> tuple[int, int, list[str], datetime | None]:
-    """Store the new rows; returns the counts, the touched users and the earliest new start."""
-    skip = checked.skipped_lines()
+                         skip: np.ndarray, timezone: ZoneInfo, progress: Progress,
+                         added: _Added | None) -> tuple[int, int, list[str], datetime | None]:
+    """Store the new rows (also into `added`, when given); returns the counts, the touched
+    users and the earliest new start."""
     stored = created = done = 0
     firsts = pd.Series(dtype="datetime64[us]")
     for rows in _checked_rows(path, checked, timezone):
@@ -362,8 +432,9 @@ def _store_conversations(session: Session, tenant: Tenant, path: Path, checked: 
         if not rows.empty:
             chunk_firsts = rows.groupby("user_id", sort=False)["started_at"].min()
             created += _create_users(session, tenant.id, chunk_firsts)
-            stored += insert_frame(session, Conversation.__table__,
-                                   rows.assign(tenant_id=tenant.id))
+            stored += _insert_slices(session, rows.assign(tenant_id=tenant.id))
+            if added is not None:
+                added.add(rows)
             firsts = pd.concat([firsts, chunk_firsts]).groupby(level=0).min()
         progress(done, checked.rows_read)
     _update_first_conversations(session, tenant.id, firsts)
@@ -433,11 +504,14 @@ def import_conversations(db: Database, *, tenant_id: str, path: Path, actor: str
         checked = _check_conversations_file(session, tenant.id, path, name, timezone, report)
         if checked.report:
             raise ImportRefused(checked.report)
-        stored, created, touched, since = _store_conversations(session, tenant, path, checked,
-                                                               timezone, report)
+        skip = checked.skipped_lines()
+        added = _appending(session, tenant, checked, skip)
+        stored, created, touched, since = _store_conversations(
+            session, tenant, path, checked, skip, timezone, report, added)
         return _finish(session, tenant, kind="conversations", name=name, actor=actor,
                        now=now, touched=touched, rows_read=checked.rows_read, stored=stored,
-                       skipped=checked.rows_read - stored, users_created=created, since=since)
+                       skipped=checked.rows_read - stored, users_created=created, since=since,
+                       added=added.frame() if added is not None else None)
 
 
 __all__ = ["ImportRefused", "ImportSummary", "import_conversations", "import_users",

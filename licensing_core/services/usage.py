@@ -40,7 +40,7 @@ def all_user_ids(session: Session, tenant_id: str) -> list[str]:
 
 
 def recompute_usage(session: Session, tenant: Tenant, user_ids: Sequence[str] | None,
-                    since: datetime | None = None) -> int:
+                    since: datetime | None = None, added: pd.DataFrame | None = None) -> int:
     """Rebuild sessions and user licenses of `user_ids` (None: every user of the tenant).
 
     `since` is the earliest conversation the change added (None: rebuild every session).
@@ -48,6 +48,10 @@ def recompute_usage(session: Session, tenant: Tenant, user_ids: Sequence[str] | 
     session only inside its window and a session's start depends on earlier ones alone;
     so only the later sessions are rebuilt, from the conversations after the last closed
     one. The result is the same as a full rebuild.
+
+    `added`, given with `since` when `only_appends` held before the change stored anything,
+    is every conversation it stored (sessions.CONVERSATION_COLUMNS): those are then all the
+    conversations of open sessions, so they are sessionized from memory, not read back.
 
     Returns the number of sessions of those users after recomputation.
     """
@@ -58,15 +62,35 @@ def recompute_usage(session: Session, tenant: Tenant, user_ids: Sequence[str] | 
                   if t.license_type == LicenseType.USER]
     sessions_total = 0
     for batch in _batches(ids):
-        if since is None:
-            sessions_total += _recompute_sessions(session, tenant.id, batch, calendar)
-        else:
-            sessions_total += _recompute_sessions_since(session, tenant.id, batch, calendar,
-                                                        since)
+        sessions_total += _recompute_batch_sessions(session, tenant.id, batch, calendar,
+                                                    since, added)
         if user_terms:
             _recompute_user_licenses(session, tenant.id, batch, user_terms)
     recount_consumed(session, tenant.id)
     return sessions_total
+
+
+def only_appends(session: Session, tenant: Tenant, since: datetime) -> bool:
+    """True when no stored conversation of the tenant starts at or after `since` minus the
+    longest session: a change whose conversations all start at `since` or later then only
+    appends sessions (see _append_sessions). One indexed query for the whole tenant: it
+    holds for a first import and for the usual next day's file.
+    """
+    floor = since - _longest_session(calendar_of(tenant, tenant_terms(session, tenant.id)))
+    return session.scalar(select(Conversation.conversation_id).where(
+        Conversation.tenant_id == tenant.id, Conversation.started_at >= floor).limit(1)) is None
+
+
+def _recompute_batch_sessions(session: Session, tenant_id: str, user_ids: list[str],
+                              calendar: TermCalendar, since: datetime | None,
+                              added: pd.DataFrame | None) -> int:
+    """One batch's sessions, by the cheapest rule that `since` and `added` allow."""
+    if since is None:
+        return _recompute_sessions(session, tenant_id, user_ids, calendar)
+    if added is None:
+        return _recompute_sessions_since(session, tenant_id, user_ids, calendar, since)
+    mine = added[added["user_id"].isin(user_ids)]
+    return _append_sessions(session, tenant_id, user_ids, calendar, since, mine)
 
 
 def _conversations_of(session: Session, tenant_id: str, user_ids: list[str]) -> Select:
@@ -113,8 +137,7 @@ def _recompute_sessions_since(session: Session, tenant_id: str, user_ids: list[s
         s.user_id, s.agent_name, s.channel, func.max(s.window_end).label("closed_at"),
     ).where(*of_users, s.window_end > floor, s.window_end <= since
             ).group_by(s.user_id, s.agent_name, s.channel), parse_dates=["closed_at"])
-    kept = int(session.scalar(select(func.count()).select_from(s).where(
-        *of_users, s.window_end <= since)) or 0)
+    kept = _closed_count(session, tenant_id, user_ids, since)
     conversations = read_frame(session, _conversations_of(session, tenant_id, user_ids).where(
         Conversation.started_at >= floor), parse_dates=["started_at"])
     if not closed.empty and not conversations.empty:
@@ -124,6 +147,28 @@ def _recompute_sessions_since(session: Session, tenant_id: str, user_ids: list[s
     sessions = sessionize(conversations, calendar)
     session.execute(delete(s).where(*of_users, s.window_end > since))
     return kept + _store_sessions(session, tenant_id, sessions)
+
+
+def _closed_count(session: Session, tenant_id: str, user_ids: list[str],
+                  since: datetime) -> int:
+    """The users' sessions whose window closed by `since`: they stand as they are."""
+    s = UsageSession
+    return int(session.scalar(select(func.count()).select_from(s).where(
+        s.tenant_id == tenant_id, one_of(session, s.user_id, user_ids),
+        s.window_end <= since)) or 0)
+
+
+def _append_sessions(session: Session, tenant_id: str, user_ids: list[str],
+                     calendar: TermCalendar, since: datetime, added: pd.DataFrame) -> int:
+    """The users' sessions when `added` (their new conversations) only appends to them.
+
+    Every stored session starts at a stored conversation, so before `since` minus the
+    longest session (only_appends), and its window closed before `since`: none is deleted
+    or extended. _recompute_sessions_since would read back from that floor on, which finds
+    `added` alone, and keep all of it, as it starts at `since` or later: the same sessions.
+    """
+    kept = _closed_count(session, tenant_id, user_ids, since)
+    return kept + _store_sessions(session, tenant_id, sessionize(added, calendar))
 
 
 def _recompute_user_licenses(session: Session, tenant_id: str, user_ids: list[str],
