@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from sqlalchemy import ColumnElement, FromClause, TableClause, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -19,6 +21,8 @@ from sqlalchemy.orm import Session
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 # Rows per executemany call on SQLite: bounds the memory of one batch of tuples.
 SQLITE_BATCH_ROWS = 50_000
+# Rows per CSV block sent to PostgreSQL's COPY: bounds the memory of one block.
+COPY_SLICE_ROWS = 50_000
 
 
 def _column_values(series: pd.Series) -> list[Any]:
@@ -37,29 +41,44 @@ def frame_rows(frame: pd.DataFrame, columns: Sequence[str]) -> Iterable[tuple[An
     return zip(*converted, strict=True)
 
 
+def csv_for_copy(frame: pd.DataFrame) -> bytes:
+    """The frame as COPY's CSV, written by Arrow in C rather than row by row in Python.
+
+    Arrow quotes every text and leaves a missing value unquoted and empty, which is how
+    COPY tells an empty text ("") from NULL; timestamps go to the microsecond, as stored.
+    """
+    micro = {c: "datetime64[us]" for c in frame.columns
+             if pd.api.types.is_datetime64_any_dtype(frame[c])
+             and not isinstance(frame[c].dtype, pd.DatetimeTZDtype)}
+    table = pa.Table.from_pandas(frame.astype(micro) if micro else frame, preserve_index=False)
+    out = pa.BufferOutputStream()
+    pa_csv.write_csv(table, out, pa_csv.WriteOptions(include_header=False,
+                                                     quoting_style="needed"))
+    return cast(bytes, out.getvalue().to_pybytes())
+
+
 def insert_frame(session: Session, table: FromClause, frame: pd.DataFrame) -> int:
     """Insert every row of `frame` (columns named as the table's) into `table`."""
     if frame.empty:
         return 0
     name = cast(TableClause, table).name  # a mapped class's __table__ is a Table
     columns = list(frame.columns)
-    rows = frame_rows(frame, columns)
     connection = session.connection()
     raw: Any = connection.connection.dbapi_connection  # psycopg or sqlite3 connection
     if connection.dialect.name == "postgresql":
         names = ", ".join(f'"{c}"' for c in columns)
         with raw.cursor() as cursor, cursor.copy(
-            f'COPY "{name}" ({names}) FROM STDIN'
+            f'COPY "{name}" ({names}) FROM STDIN WITH (FORMAT csv)'
         ) as copy:
-            for row in rows:
-                copy.write_row(row)
+            for start in range(0, len(frame), COPY_SLICE_ROWS):
+                copy.write(csv_for_copy(frame.iloc[start:start + COPY_SLICE_ROWS]))
     else:
         placeholders = ", ".join("?" for _ in columns)
         names = ", ".join(f'"{c}"' for c in columns)
         statement = f'INSERT INTO "{name}" ({names}) VALUES ({placeholders})'
         cursor = raw.cursor()
         batch: list[tuple[Any, ...]] = []
-        for row in rows:
+        for row in frame_rows(frame, columns):
             batch.append(row)
             if len(batch) >= SQLITE_BATCH_ROWS:
                 cursor.executemany(statement, batch)
