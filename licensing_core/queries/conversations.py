@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,8 @@ CONVERSATION_COLUMNS: tuple[str, ...] = (
 
 # Rows per batch of an export: bounds memory, whatever the number of rows.
 EXPORT_BATCH_ROWS = 10_000
+# How far past the last start conversation_span reaches, for the Ended On of the last ones.
+ENDED_MARGIN = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -179,5 +181,21 @@ def conversation_statement(db: Database, tenant_id: str, *, cell: Cell,
             .select_from(source).where(where).order_by(*_NEWEST_FIRST)), tz
 
 
+def conversation_span(db: Database, tenant_id: str) -> tuple[ZoneInfo, datetime, datetime]:
+    """The tenant's zone and the instants its conversations lie in, bar the odd late end:
+    from the first start to ENDED_MARGIN after the last (two index lookups), for an
+    export that formats them in SQLite. No conversations: an empty span."""
+    c = Conversation
+    scope = c.tenant_id == tenant_id
+    with db.transaction() as session:
+        tz = tenant_zone(session, tenant_id)
+        first, last = session.execute(select(
+            select(func.min(c.started_at)).where(scope).scalar_subquery(),
+            select(func.max(c.started_at)).where(scope).scalar_subquery())).one()
+    if first is None or last is None:
+        return tz, datetime.min, datetime.min
+    return tz, first, last + ENDED_MARGIN
+
+
 __all__ = ["CONVERSATION_COLUMNS", "ConversationFilters", "conversation_history",
-           "conversation_statement", "iter_conversation_history"]
+           "conversation_span", "conversation_statement", "iter_conversation_history"]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Date, case, cast, func, literal, select
+from sqlalchemy import Date, cast, func, null, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from licensing_core.clock import local_today, utcnow
@@ -14,6 +14,7 @@ from licensing_core.db.engine import Database
 from licensing_core.db.models import Refill, UsageSession, UserLicense
 from licensing_core.domain.terms import LicenseType, local_midnight_utc, to_local
 from licensing_core.queries.common import Expr, tenant_term, tenant_zone
+from licensing_core.queries.offsets import by_instant, offset_runs, shift, whole_seconds
 
 SERIES_COLUMNS: tuple[str, ...] = (
     "date", "consumed", "consumed_cumulative", "total_purchased",
@@ -25,28 +26,18 @@ def local_day(column: Expr, tz: ZoneInfo, first_day: date,
               last_day: date, postgres: bool) -> ColumnElement:
     """SQL giving the tenant-local day of a stored naive-UTC instant in first..last day.
 
-    PostgreSQL converts with AT TIME ZONE. SQLite has no time zones, so the days are cut
-    into runs of one UTC offset: inside a run the day is date(instant + offset), and a day
-    whose length is not 24 hours (a DST change) is matched by its own bounds.
+    PostgreSQL converts with AT TIME ZONE. SQLite has no time zones, so the range is cut
+    into runs of one UTC offset (queries.offsets): inside a run the day is
+    date(instant + offset); instants before the range take its first offset, after it NULL.
     """
     if postgres:
         return cast(func.timezone(tz.key, func.timezone("UTC", column)), Date)
-    branches: list[tuple[ColumnElement[bool], ColumnElement]] = []
-    run_offset: int | None = None
-    day = first_day
-    while day <= last_day:
-        start, end = local_midnight_utc(day, tz), local_midnight_utc(day + ONE_DAY, tz)
-        if end - start == ONE_DAY:
-            offset = (datetime.combine(day, time()) - start) // timedelta(minutes=1)
-            if offset == run_offset:
-                branches.pop()
-            branches.append((column < end, func.date(column, f"{offset:+d} minutes")))
-            run_offset = offset
-        else:
-            branches.append((column < end, literal(day.isoformat())))
-            run_offset = None
-        day += ONE_DAY
-    return case(*branches, else_=None)
+    end = local_midnight_utc(last_day + ONE_DAY, tz)
+    runs = offset_runs(tz, local_midnight_utc(first_day, tz), end)
+    if not runs:
+        return null()
+    days = [func.date(whole_seconds(column), shift(run.offset)) for run in runs]
+    return by_instant(column, [run.start for run in runs[1:]] + [end], [*days, null()])
 
 
 def _as_date(value: date | str) -> date:

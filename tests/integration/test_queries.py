@@ -519,3 +519,18 @@ def test_the_sql_local_day_agrees_with_python_across_a_year_of_dst_changes(db, z
                                     db.is_postgres))
             got = [str(d) for d in session.scalars(days)]
             assert got == [to_local(t, tz).date().isoformat() for t in chunk]
+
+
+def test_the_sql_local_day_cuts_sub_seconds_off_as_python_does(db):
+    """SQLite's date functions round to the millisecond: a thousandth of a second before
+    local midnight must stay on its day (New York's midnights around both 2026 switches)."""
+    tz = ZoneInfo("America/New_York")
+    instants = [datetime(2026, 3, 8, 4, 59, 59, 999_600), datetime(2026, 3, 8, 5),
+                datetime(2026, 3, 8, 6, 59, 59, 999_999), datetime(2026, 3, 8, 7),
+                datetime(2026, 11, 1, 3, 59, 59, 999_999), datetime(2026, 11, 1, 4),
+                datetime(2026, 11, 2, 4, 59, 59, 999_500), datetime(2026, 11, 2, 5)]
+    rows = union_all(*(select(literal(t, DateTime).label("t")) for t in instants)).subquery()
+    with db.transaction() as session:
+        got = session.scalars(select(local_day(rows.c.t, tz, date(2026, 1, 1),
+                                               date(2026, 12, 31), db.is_postgres))).all()
+    assert [str(d) for d in got] == [to_local(t, tz).date().isoformat() for t in instants]
