@@ -137,7 +137,9 @@ def iter_conversation_history(db: Database, tenant_id: str, *,
     """Every matching conversation in the page's order, one batch at a time.
 
     Keyset pagination (after the last row's time and id) keeps each batch as cheap as the
-    first, where an OFFSET would rescan every earlier row.
+    first, where an OFFSET would rescan every earlier row. The download formats its cells
+    in SQL instead (exports.csv); these frames, formatted as the page formats its rows,
+    are what the tests hold the download's bytes to.
     """
     c = Conversation
     with db.transaction() as session:

@@ -245,7 +245,9 @@ def iter_consumption_history(db: Database, tenant_id: str, term_id: int, *,
     """Every matching row, in frames of `batch_rows`, read through a server-side cursor.
 
     The tenant, term and sort are checked now (so an export fails before writing); the
-    rows are read as the frames are consumed, never more than one batch at a time.
+    rows are read as the frames are consumed, never more than one batch at a time. The
+    download formats its cells in SQL instead (exports.csv); these frames, formatted as
+    the page formats its rows, are what the tests hold the download's bytes to.
     """
     if batch_rows < 1:
         raise Refused(f"a batch needs 1 or more rows, not {batch_rows}")
