@@ -12,7 +12,7 @@ from licensing_core.db.models import Account, Alert, Tenant, Term
 from licensing_core.domain.emails import alert_recipients
 from licensing_core.domain.terms import Totals
 from licensing_core.domain.thresholds import DEFAULT_THRESHOLDS, evaluate_thresholds
-from licensing_core.services.tenancy import consumed, refills_by_term, tenant_terms, term_totals
+from licensing_core.services.tenancy import refills_by_term, tenant_terms, term_totals, totals_of
 
 THRESHOLD_KIND = "threshold"
 
@@ -57,8 +57,7 @@ def _evaluate(session: Session, tenants: dict[str, Tenant], terms: Sequence[Term
               refilled: dict[int, int], now: datetime) -> list[Alert]:
     queued = []
     for term in terms:
-        totals = Totals(total_purchased=term.initial_licenses + refilled.get(term.id, 0),
-                        consumed=consumed(term))
+        totals = totals_of(term, refilled.get(term.id, 0))
         alert = _decide(session, tenants[term.tenant_id], term, totals, now)
         if alert is not None:
             queued.append(alert)

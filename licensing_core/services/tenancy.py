@@ -63,13 +63,6 @@ def refills_by_term(session: Session, tenant_id: str | None = None) -> dict[int,
     return {int(term_id): int(quantity) for term_id, quantity in session.execute(statement)}
 
 
-def total_purchased(session: Session, term: Term) -> int:
-    refilled = session.scalar(
-        select(func.coalesce(func.sum(Refill.quantity), 0)).where(Refill.term_id == term.id)
-    )
-    return term.initial_licenses + int(refilled or 0)
-
-
 def counted_consumption() -> ColumnElement[int]:
     """A term's consumption counted from its rows: sessions started in a session-based
     term, users holding a license in a user-based one (correlated to `terms`)."""
@@ -91,13 +84,16 @@ def recount_consumed(session: Session, tenant_id: str) -> None:
             session.expire(loaded, ["consumed"])
 
 
-def consumed(term: Term) -> int:
-    """The term's consumption as recount_consumed stored it."""
-    return term.consumed
+def totals_of(term: Term, refilled: int) -> Totals:
+    """The term's totals: its initial licenses plus `refilled`, and the consumption
+    recount_consumed stored."""
+    return Totals(total_purchased=term.initial_licenses + refilled, consumed=term.consumed)
 
 
 def term_totals(session: Session, term: Term) -> Totals:
-    return Totals(total_purchased=total_purchased(session, term), consumed=consumed(term))
+    refilled = session.scalar(
+        select(func.coalesce(func.sum(Refill.quantity), 0)).where(Refill.term_id == term.id))
+    return totals_of(term, int(refilled or 0))
 
 
 def session_minutes_for(license_type: LicenseType, minutes: int | None,
