@@ -7,11 +7,13 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import tracemalloc
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import select
 
@@ -96,3 +98,21 @@ def consumption_drift(db: Database) -> list[tuple[int, int, int]]:
                                .order_by(Term.id)).all()
     return [(term_id, stored, counted) for term_id, stored, counted in rows
             if stored != counted]
+
+
+class _Discard(io.StringIO):
+    """Output that keeps nothing, so a peak is the writer's own memory."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def export_peak(write: Callable[[TextIO], int]) -> tuple[int, int]:
+    """Rows that `write` wrote into an output keeping nothing, and the peak of memory
+    Python allocated meanwhile (tracemalloc)."""
+    tracemalloc.start()
+    try:
+        rows = write(_Discard())
+        return rows, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-import tracemalloc
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -63,7 +62,7 @@ from licensing_core.queries.history import (
     consumption_history,
     iter_consumption_history,
 )
-from tests.fixtures_data import make_tenant
+from tests.fixtures_data import export_peak, make_tenant
 
 # Text a CSV writer or a spreadsheet must take care of, as stored in the database.
 AWKWARD = [
@@ -433,17 +432,9 @@ def test_sql_formatted_export_memory_does_not_grow_with_the_number_of_rows(db, m
     monkeypatch.setattr(pg_copy, "ROWS_PER_WRITE", 500)
     monkeypatch.setattr(sqlite_rows, "FETCH_ROWS", 500)
 
-    class Discard(io.StringIO):
-        def write(self, text: str) -> int:
-            return len(text)
-
     def peak(filters: HistoryFilters) -> tuple[int, int]:
-        tracemalloc.start()
-        try:
-            rows = export_consumption(db, "big", Discard(), term_id=term_id, filters=filters)
-            return rows, tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        return export_peak(lambda out: export_consumption(db, "big", out, term_id=term_id,
+                                                          filters=filters))
 
     first_week = HistoryFilters(date_to=date(2026, 1, 7))
     peak(first_week)  # warm the statement caches

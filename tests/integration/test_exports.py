@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import tracemalloc
 from datetime import date
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from licensing_core.queries.history import (
     iter_consumption_history,
 )
 from licensing_core.services.tenants import renew
+from tests.fixtures_data import export_peak
 from tests.integration.test_queries import NOW, Seeded, seed
 
 ACME_CONSUMPTION = (
@@ -205,21 +205,9 @@ def test_export_memory_does_not_grow_with_the_number_of_rows(db, tmp_path):
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     import_conversations(db, tenant_id="big", path=source, actor="setup", now=NOW)
 
-    class Discard(io.StringIO):
-        """Output that keeps nothing, so the peak is the export's own memory."""
-
-        def write(self, text: str) -> int:
-            return len(text)
-
     def peak(filters: HistoryFilters) -> tuple[int, int]:
-        tracemalloc.start()
-        try:
-            rows = write_csv(iter_consumption_history(db, "big", created.term_id,
-                                                      filters=filters, batch_rows=250),
-                             Discard(), SESSION_COLUMNS)
-            return rows, tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        return export_peak(lambda out: write_csv(iter_consumption_history(
+            db, "big", created.term_id, filters=filters, batch_rows=250), out, SESSION_COLUMNS))
 
     january = HistoryFilters(date_to=date(2026, 1, 31))
     peak(january)  # warm the statement caches
