@@ -1,14 +1,21 @@
-"""Local accounts with argon2 password hashes, and sign-in that slows repeated failures."""
+"""Local accounts with argon2 password hashes, and sign-in that slows repeated failures.
+
+Failures are counted by one UPDATE each, so that parallel attempts all count on SQLite
+(which ignores FOR UPDATE) as on PostgreSQL. A failure against an unknown username has
+no row to be counted in and is counted nowhere; it costs the same hash as any other.
+"""
 
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from licensing_core.auth.permissions import Principal, Role, parse_role
@@ -27,8 +34,14 @@ MAX_LOCK = timedelta(minutes=15)  # the longest wait after many failures
 _hasher = PasswordHasher()
 
 
+# The one answer to every failed sign-in: it must not tell whether the username exists, or
+# the account is locked or disabled.
+SIGN_IN_FAILED = ("Sign-in failed. After several failures, wait a few minutes before "
+                  "trying again.")
+
+
 class SignInFailed(Refused):
-    """Wrong username or password, or the account is locked for a while; says which."""
+    """A sign-in was refused; the message never says why (see SIGN_IN_FAILED)."""
 
 
 @dataclass(frozen=True)
@@ -89,37 +102,83 @@ def _view(account: Account) -> AccountView:
 
 def authenticate(db: Database, username: str, password: str,
                  now: datetime | None = None) -> Principal:
-    """The principal for a correct password; failures count and lock for a growing time."""
+    """The principal for a correct password of an enabled, unlocked account.
+
+    Every refusal of an existing account counts one failure, whatever its cause, and
+    raises SignInFailed(SIGN_IN_FAILED) after the same work: one argon2 verification.
+    """
     now = now or utcnow()
-    with db.transaction() as session:
-        account = session.scalars(
-            select(Account).where(Account.username == username).with_for_update()).first()
-        problem = _sign_in_problem(account, password, now)
-        if problem is None and account is not None:
-            account.failed_logins = 0
-            account.locked_until = None
-            return Principal(account.username, Role(account.role), account.tenant_id,
-                             account.email)
-    raise SignInFailed(problem or "wrong username or password")  # after the failure is saved
-
-
-def _sign_in_problem(account: Account | None, password: str, now: datetime) -> str | None:
+    with db.transaction() as session:  # a read only: nothing is held during the hash
+        account = session.execute(
+            select(Account.id, Account.password_hash, Account.disabled, Account.locked_until)
+            .where(Account.username == username)).first()
     if account is None:
-        _hasher.hash(password)  # the same work as a real check: no hint that it is unknown
-        return "wrong username or password"
-    if account.locked_until and account.locked_until > now:
-        wait = int((account.locked_until - now).total_seconds()) + 1
-        return f"too many failed attempts; try again in {wait} seconds"
+        _verify(_dummy_hash(), password)  # unknown: no row to count the failure in
+        raise SignInFailed(SIGN_IN_FAILED)
+    usable = not account.disabled and not _locked(account.locked_until, now)
+    if _verify(account.password_hash if usable else _dummy_hash(), password) and usable:
+        principal = _succeed(db, account.id, account.password_hash, now)
+        if principal is not None:
+            return principal
+    _count_failure(db, account.id, now)
+    raise SignInFailed(SIGN_IN_FAILED)
+
+
+def _locked(locked_until: datetime | None, now: datetime) -> bool:
+    return locked_until is not None and locked_until > now
+
+
+def _verify(password_hash: str, password: str) -> bool:
     try:
-        _hasher.verify(account.password_hash, password)
+        return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
-        account.failed_logins += 1
-        wait_for = lock_after(account.failed_logins)
-        account.locked_until = now + wait_for if wait_for else None
-        return "wrong username or password"
-    if account.disabled:
-        return "this account is disabled"
-    return None
+        return False
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash no password matches, made with the same parameters as the real ones."""
+    return _hasher.hash(secrets.token_urlsafe(32))
+
+
+def _succeed(db: Database, account_id: int, verified_hash: str,
+             now: datetime) -> Principal | None:
+    """Clear the failures, if the account is still as it was read: not locked or disabled
+    by an attempt or a change made meanwhile, and the password the one just verified."""
+    with db.transaction() as session:
+        row = session.execute(
+            update(Account)
+            .where(Account.id == account_id, Account.password_hash == verified_hash,
+                   Account.disabled.is_(False),
+                   or_(Account.locked_until.is_(None), Account.locked_until <= now))
+            .values(failed_logins=0, locked_until=None)
+            .returning(Account.username, Account.role, Account.tenant_id, Account.email),
+            execution_options={"synchronize_session": False}).first()
+    if row is None:
+        return None
+    return Principal(row.username, Role(row.role), row.tenant_id, row.email)
+
+
+def _count_failure(db: Database, account_id: int, now: datetime) -> None:
+    """One more failure and the lock it brings, in one statement: two attempts at once
+    both count, whichever database and however they interleave."""
+    failures = Account.failed_logins + 1
+    with db.transaction() as session:
+        session.execute(
+            update(Account).where(Account.id == account_id)
+            .values(failed_logins=failures, locked_until=_lock_end(failures, now)),
+            execution_options={"synchronize_session": False})
+
+
+def _lock_end(failures: ColumnElement[int], now: datetime) -> ColumnElement[datetime | None]:
+    """`now + lock_after(failures)` in SQL, without date arithmetic (which the two
+    databases spell differently): one WHEN per doubling below the cap."""
+    whens = []
+    count = FREE_FAILURES
+    while lock_after(count) < MAX_LOCK:
+        whens.append((failures == count, now + lock_after(count)))
+        count += 1
+    return case((failures < FREE_FAILURES, null()), *whens, else_=now + MAX_LOCK)
 
 
 def list_accounts(db: Database, tenant_id: str | None = None) -> list[AccountView]:

@@ -218,7 +218,7 @@ def sign_in_screen() -> None:
             try:
                 principal = authenticate(resources.get_database(), username.strip(), password)
             except SignInFailed as exc:
-                st.error(f"Sign-in failed: {exc}.")
+                st.error(str(exc))  # the same words whatever the cause
             else:
                 _start_session(principal)
                 st.rerun()

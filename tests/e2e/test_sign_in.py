@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from licensing_core.auth.accounts import SIGN_IN_FAILED
 from tests.e2e.conftest import heading, settled, sign_in, signed_in_caption
 
 pytestmark = pytest.mark.e2e
@@ -14,7 +15,7 @@ def test_a_wrong_password_shows_an_error_and_stays_on_the_form(new_page):
     page.get_by_label("Username").fill("globex-admin")
     page.get_by_label("Password", exact=True).fill("not the password")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Sign-in failed: wrong username or password.")).to_be_visible()
+    expect(page.get_by_text(SIGN_IN_FAILED)).to_be_visible()
     settled(page)
     expect(heading(page, "Sign in")).to_be_visible()
     expect(page.get_by_label("Username")).to_have_value("globex-admin")

@@ -1,22 +1,33 @@
 """Dashboard accounts: creation, sign-in, slowed failures, disabling, password reset."""
 
-from datetime import date, timedelta
+import threading
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 
 import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select
 
+from licensing_core.auth import accounts
 from licensing_core.auth.accounts import (
+    SIGN_IN_FAILED,
     SignInFailed,
     authenticate,
     create_account,
     list_accounts,
+    lock_after,
     reset_password,
     set_disabled,
 )
 from licensing_core.auth.permissions import Role
+from licensing_core.db.engine import Database
+from licensing_core.db.models import Account
 from licensing_core.errors import NotFound, Refused
 from licensing_core.services.tenants import create_tenant
 
 PASSWORD = "correct horse"
+PARALLEL = 8  # more attempts than the three free failures, fewer than the pool holds
+JOIN_TIMEOUT_S = 60
 
 
 @pytest.fixture
@@ -34,25 +45,48 @@ def test_a_correct_password_signs_in_as_the_tenant_admin(acme, now):
         Role.TENANT_ADMIN, "acme", "ann@acme.com")
 
 
+def _account(db: Database, username: str = "ann") -> Account:
+    with db.transaction() as session:
+        return session.scalars(select(Account).where(Account.username == username)).one()
+
+
+def _refused(db: Database, username: str, password: str, now: datetime) -> str:
+    with pytest.raises(SignInFailed) as refused:
+        authenticate(db, username, password, now=now)
+    return str(refused.value)
+
+
 def test_a_wrong_password_or_unknown_user_gives_the_same_answer(acme, now):
     for username, password in (("ann", "wrong password"), ("nobody", PASSWORD)):
-        with pytest.raises(SignInFailed, match="wrong username or password"):
-            authenticate(acme, username, password, now=now)
+        assert _refused(acme, username, password, now) == SIGN_IN_FAILED
 
 
 def test_repeated_failures_lock_the_account_for_a_while(acme, now):
     for _ in range(3):
-        with pytest.raises(SignInFailed):
-            authenticate(acme, "ann", "wrong password", now=now)
-    with pytest.raises(SignInFailed, match="try again in"):
-        authenticate(acme, "ann", PASSWORD, now=now)
+        _refused(acme, "ann", "wrong password", now)
+    assert _refused(acme, "ann", PASSWORD, now) == SIGN_IN_FAILED  # right, but too soon
     assert authenticate(acme, "ann", PASSWORD, now=now + timedelta(minutes=1)).username == "ann"
+
+
+def test_a_success_starts_the_count_of_failures_again(acme, now):
+    for _ in range(2):
+        _refused(acme, "ann", "wrong password", now)
+    authenticate(acme, "ann", PASSWORD, now=now)
+    for _ in range(2):
+        _refused(acme, "ann", "wrong password", now)
+    assert authenticate(acme, "ann", PASSWORD, now=now).username == "ann"
+    assert _account(acme).failed_logins == 0
+
+
+def test_failures_for_an_unknown_username_are_counted_nowhere(acme, now):
+    for _ in range(5):
+        _refused(acme, "nobody", PASSWORD, now)
+    assert (_account(acme).failed_logins, _account(acme).locked_until) == (0, None)
 
 
 def test_a_disabled_account_cannot_sign_in_until_enabled(acme, now):
     set_disabled(acme, username="ann", disabled=True, actor="root", now=now)
-    with pytest.raises(SignInFailed, match="disabled"):
-        authenticate(acme, "ann", PASSWORD, now=now)
+    assert _refused(acme, "ann", PASSWORD, now) == SIGN_IN_FAILED
     set_disabled(acme, username="ann", disabled=False, actor="root", now=now)
     assert authenticate(acme, "ann", PASSWORD, now=now).username == "ann"
 
@@ -86,3 +120,100 @@ def test_an_account_for_an_unknown_tenant_is_refused(acme, now):
     with pytest.raises(NotFound):
         create_account(acme, username="bob", role="tenant_admin", tenant_id="zeta",
                        email="bob@zeta.com", password=PASSWORD, actor="root", now=now)
+
+
+class CountingHasher(PasswordHasher):
+    """The real argon2 hasher, counting the password checks it does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.verified = 0
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+        self.verified += 1
+        return super().verify(hash, password)
+
+
+@pytest.mark.parametrize(("case", "password"), [
+    ("unknown", PASSWORD), ("wrong password", "wrong password"), ("locked", PASSWORD),
+    ("disabled", PASSWORD), ("disabled", "wrong password"),
+])
+def test_every_refusal_says_the_same_after_checking_one_password(
+        acme, now, monkeypatch, case, password):
+    username = "nobody" if case == "unknown" else "ann"
+    if case == "locked":
+        for _ in range(3):
+            _refused(acme, "ann", "wrong password", now)
+    if case == "disabled":
+        set_disabled(acme, username="ann", disabled=True, actor="root", now=now)
+    hasher = CountingHasher()
+    monkeypatch.setattr(accounts, "_hasher", hasher)
+    assert _refused(acme, username, password, now) == SIGN_IN_FAILED
+    assert hasher.verified == 1
+
+
+def _at_once(url: str, count: int, attempt: Callable[[Database], object]) -> list[object]:
+    """Run `attempt` in `count` threads released together, each with its own Database
+    (its own connections, as separate processes would have); returns what each raised."""
+    barrier = threading.Barrier(count)
+    outcomes: list[object] = []
+
+    def run() -> None:
+        database = Database(url)
+        try:
+            barrier.wait(timeout=JOIN_TIMEOUT_S)
+            attempt(database)
+            outcomes.append(None)
+        except Exception as exc:  # kept for the test to look at
+            outcomes.append(exc)
+        finally:
+            database.dispose()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=JOIN_TIMEOUT_S)
+    assert not any(thread.is_alive() for thread in threads), "an attempt never finished"
+    return outcomes
+
+
+def test_parallel_wrong_passwords_are_each_counted_and_lock_the_account(acme, db_url, now):
+    outcomes = _at_once(db_url, PARALLEL,
+                        lambda database: authenticate(database, "ann", "wrong", now=now))
+    assert [type(o) for o in outcomes] == [SignInFailed] * PARALLEL, outcomes
+    account = _account(acme)
+    assert account.failed_logins == PARALLEL
+    assert account.locked_until == now + lock_after(PARALLEL)
+    assert _refused(acme, "ann", PASSWORD, now) == SIGN_IN_FAILED
+
+
+def test_a_right_password_is_refused_when_failures_lock_the_account_during_its_check(
+        acme, db_url, now, monkeypatch):
+    """The lock is checked again when the success is written, not only when it is read."""
+    others: list[threading.Thread] = []
+
+    def three_failures() -> None:
+        database = Database(db_url)
+        try:
+            for _ in range(3):
+                _refused(database, "ann", "wrong password", now)
+        finally:
+            database.dispose()
+
+    class FailuresDuringTheCheck(PasswordHasher):
+        def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+            if password == PASSWORD and not others:
+                others.append(threading.Thread(target=three_failures))
+                others[0].start()
+                others[0].join(timeout=20)
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(accounts, "_hasher", FailuresDuringTheCheck())
+    try:
+        with pytest.raises(SignInFailed):
+            authenticate(acme, "ann", PASSWORD, now=now)
+    finally:
+        others[0].join(timeout=JOIN_TIMEOUT_S)
+    assert _account(acme).failed_logins == 4  # the three, and the refused right password
+    assert authenticate(acme, "ann", PASSWORD, now=now + timedelta(minutes=1)).username == "ann"
