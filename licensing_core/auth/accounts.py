@@ -18,7 +18,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ColumnElement, case, null, or_, select, update
 from sqlalchemy.orm import Session
 
+from licensing_core.auth import sign_ins
 from licensing_core.auth.permissions import Principal, Role, parse_role
+from licensing_core.auth.tokens import issue_token
 from licensing_core.clock import utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Account, Tenant
@@ -100,6 +102,12 @@ def _view(account: Account) -> AccountView:
                        account.disabled)
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    principal: Principal
+    token: str  # for the browser: names the sign-in row that sign-out will end
+
+
 def authenticate(db: Database, username: str, password: str,
                  now: datetime | None = None) -> Principal:
     """The principal for a correct password of an enabled, unlocked account.
@@ -107,7 +115,24 @@ def authenticate(db: Database, username: str, password: str,
     Every refusal of an existing account counts one failure, whatever its cause, and
     raises SignInFailed(SIGN_IN_FAILED) after the same work: one argon2 verification.
     """
+    return _authenticate(db, username, password, now or utcnow(), None)[0]
+
+
+def sign_in(db: Database, username: str, password: str, *, secret: str | bytes,
+            lifetime: timedelta, now: datetime | None = None) -> SignedIn:
+    """`authenticate`, then a token for a sign-in recorded with the success (in its
+    transaction, so a password reset or a disable just then cannot miss it)."""
     now = now or utcnow()
+    if lifetime <= timedelta(0):
+        raise ValueError("a sign-in needs a positive lifetime")
+    principal, sign_in_id = _authenticate(db, username, password, now, lifetime)
+    assert sign_in_id is not None
+    return SignedIn(principal, issue_token(principal.username, secret, now=now,
+                                           lifetime=lifetime, token_id=sign_in_id))
+
+
+def _authenticate(db: Database, username: str, password: str, now: datetime,
+                  lifetime: timedelta | None) -> tuple[Principal, str | None]:
     with db.transaction() as session:  # a read only: nothing is held during the hash
         account = session.execute(
             select(Account.id, Account.password_hash, Account.disabled, Account.locked_until)
@@ -117,9 +142,9 @@ def authenticate(db: Database, username: str, password: str,
         raise SignInFailed(SIGN_IN_FAILED)
     usable = not account.disabled and not _locked(account.locked_until, now)
     if _verify(account.password_hash if usable else _dummy_hash(), password) and usable:
-        principal = _succeed(db, account.id, account.password_hash, now)
-        if principal is not None:
-            return principal
+        succeeded = _succeed(db, account.id, account.password_hash, now, lifetime)
+        if succeeded is not None:
+            return succeeded
     _count_failure(db, account.id, now)
     raise SignInFailed(SIGN_IN_FAILED)
 
@@ -141,10 +166,11 @@ def _dummy_hash() -> str:
     return _hasher.hash(secrets.token_urlsafe(32))
 
 
-def _succeed(db: Database, account_id: int, verified_hash: str,
-             now: datetime) -> Principal | None:
-    """Clear the failures, if the account is still as it was read: not locked or disabled
-    by an attempt or a change made meanwhile, and the password the one just verified."""
+def _succeed(db: Database, account_id: int, verified_hash: str, now: datetime,
+             lifetime: timedelta | None) -> tuple[Principal, str | None] | None:
+    """Clear the failures (and record a sign-in of `lifetime`), if the account is still
+    as it was read: not locked or disabled by an attempt or a change made meanwhile, and
+    the password the one just verified."""
     with db.transaction() as session:
         row = session.execute(
             update(Account)
@@ -154,9 +180,11 @@ def _succeed(db: Database, account_id: int, verified_hash: str,
             .values(failed_logins=0, locked_until=None)
             .returning(Account.username, Account.role, Account.tenant_id, Account.email),
             execution_options={"synchronize_session": False}).first()
-    if row is None:
-        return None
-    return Principal(row.username, Role(row.role), row.tenant_id, row.email)
+        if row is None:
+            return None
+        sign_in_id = None if lifetime is None else sign_ins.record(
+            session, account_id, now=now, lifetime=lifetime)
+    return Principal(row.username, Role(row.role), row.tenant_id, row.email), sign_in_id
 
 
 def _count_failure(db: Database, account_id: int, now: datetime) -> None:
@@ -199,10 +227,13 @@ def _get_account(session: Session, username: str) -> Account:
 
 def set_disabled(db: Database, *, username: str, disabled: bool, actor: str,
                  now: datetime | None = None) -> AccountView:
-    """Disable or re-enable an account; a disabled account cannot sign in."""
+    """Disable or re-enable an account; disabling ends its sign-ins, and re-enabling
+    does not bring them back."""
     now = now or utcnow()
     with db.transaction() as session:
         account = _get_account(session, username)
+        if disabled:
+            sign_ins.end_all(session, account.id, now=now)
         if account.disabled != disabled:
             audit.record(session, actor=actor, action="account.disable" if disabled
                          else "account.enable", tenant_id=account.tenant_id, now=now,
@@ -213,11 +244,13 @@ def set_disabled(db: Database, *, username: str, disabled: bool, actor: str,
 
 def reset_password(db: Database, *, username: str, password: str, actor: str,
                    now: datetime | None = None) -> AccountView:
-    """Set a new password and lift any sign-in lock."""
+    """Set a new password, lift any sign-in lock and end every sign-in of the account
+    (whoever knew the old password is signed out too)."""
     now = now or utcnow()
     _check_password(password)
     with db.transaction() as session:
         account = _get_account(session, username)
+        sign_ins.end_all(session, account.id, now=now)
         account.password_hash = _hasher.hash(password)
         account.failed_logins = 0
         account.locked_until = None

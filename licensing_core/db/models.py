@@ -202,6 +202,19 @@ class Account(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class SignIn(Base):
+    """One sign-in through the form: its token is honoured while this row is there, not
+    ended and not expired, so sign-out holds in every process and after restarts."""
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the token's id
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
 class AuditEntry(Base):
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_tenant_at", "tenant_id", "at"),)
@@ -217,5 +230,5 @@ class AuditEntry(Base):
 
 __all__ = [
     "Account", "Alert", "AuditEntry", "Base", "Conversation", "PlatformUser", "Refill",
-    "Tenant", "Term", "UsageSession", "UserLicense", "UserStatusEvent",
+    "SignIn", "Tenant", "Term", "UsageSession", "UserLicense", "UserStatusEvent",
 ]
