@@ -1,9 +1,11 @@
-"""Delivering the alert outbox over SMTP exactly once, and queueing contract-end reminders.
+"""Delivering the alert outbox over SMTP, and queueing contract-end reminders.
 
-Exactly once: each alert is delivered inside its own short transaction that holds the
-alert's row (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, so concurrent runners take
-different alerts; SQLite: the database's write lock, so runners take turns). The row is
-marked sent in the same transaction, after the server accepted the message.
+At least once, with a stable Message-ID: each alert is delivered inside its own short
+transaction that holds the alert's row (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, so
+concurrent runners take different alerts; SQLite: the database's write lock, so runners
+take turns), and marked sent in it after the server accepted the message. A sent alert is
+never sent again, but a crash or a failed commit between the server's accept and the
+commit sends it again, with the same Message-ID so that a receiver can drop the resend.
 """
 
 from __future__ import annotations
