@@ -1,4 +1,8 @@
-"""`licensing alerts run`: queue due contract-end reminders, then deliver the outbox."""
+"""`licensing alerts run`: queue due contract-end reminders, then deliver the outbox.
+
+A one-shot run tries every queued alert (a person runs it to get the mail out now); the
+`--watch` worker waits out each failed alert's back-off. Both report what is still queued.
+"""
 
 from __future__ import annotations
 
@@ -26,20 +30,20 @@ def register(app: typer.Typer) -> None:
 
 
 def _summary(reminders: int, report: DeliveryReport) -> str:
-    parts = [f"{report.sent} sent", f"{report.failed} failed"]
+    line = f"alerts: {report.sent} sent, {report.failed} failed, {report.queued} still queued"
     if report.deferred:
-        parts.append(f"{report.deferred} left queued (server unreachable)")
-    line = "alerts: " + ", ".join(parts)
+        line += f" ({report.deferred} not tried: the SMTP server is unreachable)"
     if reminders:
         line += f"; {reminders} contract-end reminder{'s' if reminders != 1 else ''} queued"
     return line
 
 
-def run_once(db: Database, settings: SmtpSettings,
-             stop: threading.Event | None = None) -> DeliveryReport:
+def run_once(db: Database, settings: SmtpSettings, stop: threading.Event | None = None, *,
+             backoff: bool) -> DeliveryReport:
     """One pass: reminders first, so that they leave in the same run."""
     reminders = queue_contract_reminders(db)
-    report = deliver_due(db, settings, should_stop=stop.is_set if stop else None)
+    report = deliver_due(db, settings, backoff=backoff,
+                         should_stop=stop.is_set if stop else None)
     for error in report.errors:
         typer.echo(f"licensing: {error}", err=True)
     typer.echo(_summary(len(reminders), report))
@@ -71,7 +75,7 @@ def watch(db: Database, settings: SmtpSettings, seconds: float,
     with _stop_on_signals(stop):
         while not stop.is_set():
             try:
-                run_once(db, settings, stop)
+                run_once(db, settings, stop, backoff=True)
             except (OperationalError, RunFailed) as exc:  # database away: try next time
                 reason = exc.orig if isinstance(exc, OperationalError) else exc
                 typer.echo(f"licensing: this pass failed, retrying in {seconds:g} s: {reason}",
@@ -84,7 +88,8 @@ def watch(db: Database, settings: SmtpSettings, seconds: float,
 def alerts_run(
     watch_seconds: float | None = typer.Option(
         None, "--watch", metavar="SECONDS",
-        help="keep running, delivering every SECONDS, until SIGTERM or Ctrl-C"),
+        help="keep running, delivering every SECONDS, until SIGTERM or Ctrl-C; a failed "
+             "alert waits out its back-off"),
 ) -> None:
     if watch_seconds is not None and not watch_seconds > 0:
         raise Refused(f"--watch needs a number of seconds above 0, not {watch_seconds:g}")
@@ -94,9 +99,10 @@ def alerts_run(
         if watch_seconds is not None:
             watch(db, settings, watch_seconds)
             return
-        report = run_once(db, settings)
+        report = run_once(db, settings, backoff=False)
     finally:
         db.dispose()
     if not report.ok:
-        raise RunFailed(f"{report.failed + report.deferred} alert(s) not delivered; "
-                        "they stay queued and are retried by the next run")
+        many = report.queued != 1
+        raise RunFailed(f"{report.queued} alert{'s' if many else ''} still queued; the next run "
+                        f"tries {'them' if many else 'it'} again")

@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,16 +49,18 @@ REMINDER_DAYS: tuple[int, ...] = (30, 7)
 
 @dataclass(frozen=True)
 class DeliveryReport:
-    """What one run did; `deferred` alerts were due but left untried (server unreachable)."""
+    """What one run did. `deferred`: left untried (server unreachable); `queued`: alerts
+    still queued when the run ended, whatever the reason (failed, untried, backing off)."""
 
     sent: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
     deferred: int = 0
+    queued: int = 0
 
     @property
     def ok(self) -> bool:
-        return self.failed == 0 and self.deferred == 0
+        return self.queued == 0
 
 
 @dataclass(frozen=True)
@@ -83,16 +85,23 @@ def _lock_for_writing(session: Session, db: Database) -> None:
         session.execute(update(Alert).where(Alert.id == -1).values(attempts=Alert.attempts))
 
 
-def _claim_next(session: Session, db: Database, now: datetime,
+def _to_try(due_at: datetime | None, excluding: Collection[int]) -> ColumnElement[bool]:
+    """Queued alerts, of those due at `due_at` only (None: every one), bar `excluding`."""
+    condition = Alert.status == QUEUED
+    if due_at is not None:
+        condition = and_(condition, Alert.next_attempt_at <= due_at)
+    if excluding:
+        condition = and_(condition, Alert.id.not_in(excluding))
+    return condition
+
+
+def _claim_next(session: Session, db: Database, due_at: datetime | None,
                 failed: Collection[int]) -> Alert | None:
-    """The next due alert, locked; one that failed in this run waits for the next run."""
+    """The next alert to try, locked; one that failed in this run waits for the next run."""
     _lock_for_writing(session, db)
-    statement = (select(Alert)
-                 .where(Alert.status == QUEUED, Alert.next_attempt_at <= now)
+    statement = (select(Alert).where(_to_try(due_at, failed))
                  .order_by(Alert.next_attempt_at, Alert.id).limit(1)
                  .with_for_update(skip_locked=True))
-    if failed:
-        statement = statement.where(Alert.id.not_in(failed))
     return session.scalars(statement).first()
 
 
@@ -158,32 +167,30 @@ def _fail(alert: Alert, now: datetime, error: str, *, unreachable: bool) -> _Out
 
 
 def _deliver_next(db: Database, smtp: SmtpConnection, settings: SmtpSettings, now: datetime,
-                  failed: Collection[int]) -> _Outcome | None:
+                  due_at: datetime | None, failed: Collection[int]) -> _Outcome | None:
     with db.transaction() as session:
-        alert = _claim_next(session, db, now, failed)
+        alert = _claim_next(session, db, due_at, failed)
         if alert is None:
             return None
         return _attempt(alert, session, smtp, settings, now)
 
 
-def count_due(db: Database, *, now: datetime | None = None,
-              excluding: Collection[int] = ()) -> int:
-    """Queued alerts whose next attempt is due."""
-    now = now or utcnow()
-    statement = select(func.count()).select_from(Alert).where(
-        Alert.status == QUEUED, Alert.next_attempt_at <= now)
-    if excluding:
-        statement = statement.where(Alert.id.not_in(excluding))
+def count_queued(db: Database, *, due_at: datetime | None = None,
+                 excluding: Collection[int] = ()) -> int:
+    """Queued alerts: every one, or those due at `due_at`."""
+    statement = select(func.count()).select_from(Alert).where(_to_try(due_at, excluding))
     with db.transaction() as session:
         return int(session.scalar(statement) or 0)
 
 
 def deliver_due(db: Database, settings: SmtpSettings, *, now: datetime | None = None,
-                limit: int | None = None,
+                backoff: bool = True, limit: int | None = None,
                 should_stop: Callable[[], bool] | None = None) -> DeliveryReport:
-    """Send every due alert once; a failure stays queued with its error and a later retry.
+    """Try each due alert once; a failure stays queued with its error and a later retry.
 
-    `now` pins the clock (tests); `should_stop` is asked between alerts (a worker's stop).
+    With `backoff` (the worker) an alert is due when its next attempt time has come;
+    without (a one-shot run, which a person starts to get the mail out now) every queued
+    alert is. `now` pins the clock (tests); `should_stop` is asked between alerts.
     """
     sent, deferred, unreachable_in_a_row = 0, 0, 0
     errors: list[str] = []
@@ -193,10 +200,11 @@ def deliver_due(db: Database, settings: SmtpSettings, *, now: datetime | None = 
             if should_stop is not None and should_stop():
                 break
             moment = now or utcnow()
+            due_at = moment if backoff else None
             if unreachable_in_a_row >= MAX_UNREACHABLE_IN_A_ROW:
-                deferred = count_due(db, now=moment, excluding=failed)
+                deferred = count_queued(db, due_at=due_at, excluding=failed)
                 break
-            outcome = _deliver_next(db, smtp, settings, moment, failed)
+            outcome = _deliver_next(db, smtp, settings, moment, due_at, failed)
             if outcome is None:
                 break
             if outcome.error is None:
@@ -206,7 +214,8 @@ def deliver_due(db: Database, settings: SmtpSettings, *, now: datetime | None = 
                 failed.add(outcome.alert_id)
                 errors.append(outcome.error)
                 unreachable_in_a_row = unreachable_in_a_row + 1 if outcome.unreachable else 0
-    return DeliveryReport(sent=sent, failed=len(errors), errors=errors, deferred=deferred)
+    return DeliveryReport(sent=sent, failed=len(errors), errors=errors, deferred=deferred,
+                          queued=count_queued(db))
 
 
 def reminder_mark(days_left: int, marks: Collection[int] = REMINDER_DAYS) -> int | None:
@@ -294,7 +303,7 @@ def queue_contract_reminders(db: Database, *, now: datetime | None = None) -> li
 
 def retry_now(db: Database, alert_id: int, *, tenant_id: str | None = None,
               now: datetime | None = None) -> None:
-    """Make a queued alert due at once (a super admin's "retry now"); the next run sends it."""
+    """Make a queued alert due at once ("retry now"), for a worker waiting out its back-off."""
     now = now or utcnow()
     with db.transaction() as session:
         alert = session.scalars(select(Alert).where(Alert.id == alert_id)
@@ -318,6 +327,6 @@ def delivery_state(status: str, attempts: int) -> str:
 
 __all__ = [
     "CONTRACT_END_KIND", "REMINDER_DAYS", "THRESHOLD_KIND", "DeliveryReport",
-    "contract_recipients", "count_due", "deliver_due", "delivery_state",
+    "contract_recipients", "count_queued", "deliver_due", "delivery_state",
     "queue_contract_reminders", "reminder_mark", "retry_delay", "retry_now",
 ]

@@ -399,9 +399,10 @@ def test_alerts_run_delivers_then_has_nothing_left(
     for name, value in smtp.environ().items():
         cli_env.setenv(name, value)
     assert run(["alerts", "run"]) == 0
-    assert "alerts: 1 sent, 0 failed; 1 contract-end reminder queued" in capsys.readouterr().out
+    assert ("alerts: 1 sent, 0 failed, 0 still queued; 1 contract-end reminder queued"
+            in capsys.readouterr().out)
     assert run(["alerts", "run"]) == 0
-    assert "alerts: 0 sent, 0 failed" in capsys.readouterr().out
+    assert "alerts: 0 sent, 0 failed, 0 still queued" in capsys.readouterr().out
     assert len(smtp.messages) == 1
 
 
@@ -413,7 +414,7 @@ def test_alerts_run_exits_1_when_the_server_is_down(
     assert run(["alerts", "run"]) == 1
     err = capsys.readouterr().err
     assert f"alert {alert_id} (acme): cannot use the SMTP server" in err
-    assert "1 alert(s) not delivered" in err
+    assert "1 alert still queued" in err
     assert alerts(db)[0].status == "queued"
 
 
