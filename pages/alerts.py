@@ -10,7 +10,8 @@ timezone = data.summary(ctx).timezone
 
 st.title("Alerts")
 st.caption("An email goes to the technical and billing contacts and the tenant's admins when "
-           "consumption reaches a threshold; undelivered ones are retried. "
+           "consumption reaches a threshold, to the addresses they have when it is sent; "
+           "undelivered ones are retried. "
            + formatting.zone_caption(timezone))
 page_number = alerts.page_number()
 rows = data.alerts(ctx, limit=alerts.PAGE_ROWS, offset=(page_number - 1) * alerts.PAGE_ROWS)

@@ -22,7 +22,9 @@ def alerts_list(db: Database, tenant_id: str | None, *, limit: int = 200,
     """Newest alerts first, of one tenant or (None, for a super admin) of all tenants.
 
     Every time is shown in the alert's tenant's timezone, as ISO 8601 text with its offset,
-    because one column may mix tenants of different zones.
+    because one column may mix tenants of different zones. `recipients` are the addresses
+    of the last attempt (those it was sent to, once sent), "" before the first attempt:
+    they are resolved at delivery, not when the alert is queued.
     """
     check_page(limit, offset)
     statement = (select(Alert, Tenant.timezone).join(Tenant, Tenant.id == Alert.tenant_id)

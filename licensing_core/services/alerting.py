@@ -75,7 +75,7 @@ def _decide(session: Session, tenant: Tenant, term: Term, totals: Totals,
         tenant_id=tenant.id, term_id=term.id, kind=THRESHOLD_KIND,
         threshold=decision.alert_threshold, percent_used=round(totals.percent_used, 2),
         consumed=totals.consumed, total_purchased=totals.total_purchased,
-        recipients=recipients_of(session, tenant),
+        recipients=[],  # resolved when it is delivered: services.outbox.recipients_now
         subject=threshold_subject(tenant, decision.alert_threshold, term.license_type),
         status="queued", attempts=0, next_attempt_at=now, created_at=now,
     )

@@ -6,6 +6,9 @@ concurrent runners take different alerts; SQLite: the database's write lock, so 
 take turns), and marked sent in it after the server accepted the message. A sent alert is
 never sent again, but a crash or a failed commit between the server's accept and the
 commit sends it again, with the same Message-ID so that a receiver can drop the resend.
+
+Recipients are resolved at each attempt (the contacts and admin accounts of that moment),
+and the addresses tried are stored on the alert.
 """
 
 from __future__ import annotations
@@ -110,15 +113,12 @@ def contract_recipients(tenant: Tenant) -> list[str]:
     return alert_recipients(tenant.billing_emails, tenant.technical_emails)
 
 
-def _recipients(session: Session, alert: Alert, tenant: Tenant) -> list[str]:
-    """The addresses stored with the alert; if none were known then, today's contacts."""
-    if alert.recipients:
-        return list(alert.recipients)
-    fresh = (contract_recipients(tenant) if alert.kind == CONTRACT_END_KIND
-             else recipients_of(session, tenant))
-    if fresh:
-        alert.recipients = fresh
-    return fresh
+def recipients_now(session: Session, alert: Alert, tenant: Tenant) -> list[str]:
+    """Whom the alert goes to at this moment: asked at every attempt, never at queueing,
+    so that a contact or an admin account added since is included (a disabled one not)."""
+    if alert.kind == CONTRACT_END_KIND:
+        return contract_recipients(tenant)
+    return recipients_of(session, tenant)
 
 
 def _mail_of(session: Session, alert: Alert, now: datetime) -> AlertMail:
@@ -126,7 +126,8 @@ def _mail_of(session: Session, alert: Alert, now: datetime) -> AlertMail:
     if tenant is None:
         raise NotFound(f"tenant {alert.tenant_id!r} of alert {alert.id} no longer exists")
     term = session.get(Term, alert.term_id) if alert.term_id is not None else None
-    recipients = _recipients(session, alert, tenant)
+    recipients = recipients_now(session, alert, tenant)
+    alert.recipients = recipients  # what this attempt tries; kept, as sent, on success
     if not recipients:
         raise Refused(f"{tenant.name} has no technical, billing or admin email to send to")
     days_left = None
@@ -277,7 +278,7 @@ def _queue_reminder(db: Database, term_id: int, key: str, now: datetime) -> int 
             tenant_id=tenant.id, term_id=term.id, kind=CONTRACT_END_KIND, dedupe_key=key,
             threshold=None, percent_used=round(totals.percent_used, 2),
             consumed=totals.consumed, total_purchased=totals.total_purchased,
-            recipients=contract_recipients(tenant), subject=contract_subject(tenant, term),
+            recipients=[], subject=contract_subject(tenant, term),  # resolved at delivery
             status=QUEUED, attempts=0, next_attempt_at=now, created_at=now,
         )
         session.add(alert)
@@ -328,5 +329,5 @@ def delivery_state(status: str, attempts: int) -> str:
 __all__ = [
     "CONTRACT_END_KIND", "REMINDER_DAYS", "THRESHOLD_KIND", "DeliveryReport",
     "contract_recipients", "count_queued", "deliver_due", "delivery_state",
-    "queue_contract_reminders", "reminder_mark", "retry_delay", "retry_now",
+    "queue_contract_reminders", "recipients_now", "reminder_mark", "retry_delay", "retry_now",
 ]

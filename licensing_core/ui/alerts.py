@@ -7,7 +7,7 @@ import streamlit as st
 
 from licensing_core.auth.permissions import require_contact_edit
 from licensing_core.errors import Refused
-from licensing_core.services.outbox import retry_now
+from licensing_core.services.outbox import FAILING, QUEUED, SENT, delivery_state, retry_now
 from licensing_core.ui import data, flash, formatting
 from licensing_core.ui.context import TenantContext
 
@@ -19,17 +19,24 @@ SHOWN = {"id": "Alert", "threshold": "Threshold", "created_at": "Queued at",
          "subject": "Subject"}
 
 
-def delivery_state(status: str, attempts: int) -> str:
-    if status == "sent":
-        return "delivered"
-    return "failed, will retry" if attempts else "waiting to be sent"
+DELIVERY_WORDS = {SENT: "delivered", FAILING: "failed, will retry", QUEUED: "waiting to be sent"}
+UNRESOLVED = "to be resolved at delivery"
+
+
+def recipients_text(status: str, recipients: str) -> str:
+    """The addresses a sent alert went to; a queued one asks again when it is sent."""
+    if status == SENT:
+        return recipients
+    return f"{UNRESOLVED} (last tried: {recipients})" if recipients else UNRESOLVED
 
 
 def shown(rows: pd.DataFrame, timezone: str) -> pd.DataFrame:
     frame = rows.copy()
-    frame["delivery"] = [delivery_state(s, int(a))
+    frame["delivery"] = [DELIVERY_WORDS[delivery_state(s, int(a))]
                          for s, a in zip(frame["status"], frame["attempts"], strict=True)]
-    frame.loc[frame["status"] == "sent", "next_attempt_at"] = ""
+    frame["recipients"] = [recipients_text(s, r)
+                           for s, r in zip(frame["status"], frame["recipients"], strict=True)]
+    frame.loc[frame["status"] == SENT, "next_attempt_at"] = ""
     frame["threshold"] = [f"{t}%" if pd.notna(t) else "" for t in frame["threshold"]]
     frame = formatting.localize(frame, ["created_at", "sent_at", "next_attempt_at"], timezone)
     return frame[list(SHOWN)].rename(columns=SHOWN)
@@ -55,7 +62,7 @@ def pager(number: int, rows_on_page: int) -> None:
 
 def retry_form(ctx: TenantContext, rows: pd.DataFrame) -> None:
     """Make an undelivered alert due now; the next `licensing alerts run` sends it."""
-    waiting = rows[rows["status"] != "sent"]
+    waiting = rows[rows["status"] != SENT]
     if waiting.empty:
         return
     with st.form("alerts_retry"):

@@ -1,7 +1,10 @@
 """Purchase History (refills of the term, total over time) and the Alerts outbox."""
 
+from licensing_core.auth.accounts import create_account
 from licensing_core.queries.alerts import alerts_list
-from tests.app.conftest import csv_lines, labelled, texts
+from licensing_core.services.outbox import deliver_due
+from tests.app.conftest import PASSWORD, csv_lines, labelled, texts
+from tests.smtp_server import SmtpTestServer
 
 
 def test_purchase_history_lists_the_terms_purchases_in_the_seed_columns(signed_in):
@@ -32,8 +35,30 @@ def test_the_alerts_page_shows_threshold_time_recipients_and_delivery(signed_in)
     rows = at.dataframe[0].value
     assert rows["Threshold"].tolist() == ["75%"]
     assert rows["Delivery"].tolist() == ["waiting to be sent"]
-    assert "tech@acme.test" in rows["Recipients"].iloc[0]
+    assert rows["Recipients"].tolist() == ["to be resolved at delivery"]
     assert rows["Queued at"].iloc[0].endswith(("CET", "CEST"))
+
+
+def test_a_delivered_alert_shows_the_addresses_it_was_sent_to(signed_in, world):
+    create_account(world.db, username="ada", role="tenant_admin", tenant_id="acme",
+                   email="ada@example.test", password=PASSWORD, actor="test")  # after queueing
+    with SmtpTestServer() as server:
+        assert deliver_due(world.db, server.settings()).sent == 1
+    (received,) = server.messages
+    assert received.rcpt_tos == ["tech@acme.test", "billing@acme.test", "ada@example.test",
+                                 "ann@example.test"]
+    rows = signed_in("ann").switch_page("pages/alerts.py").run().dataframe[0].value
+    assert rows["Delivery"].tolist() == ["delivered"]
+    assert rows["Recipients"].tolist() == [", ".join(received.rcpt_tos)]
+
+
+def test_a_failed_alert_shows_whom_it_tried_and_that_it_asks_again(signed_in, world):
+    assert deliver_due(world.db, SmtpTestServer().settings()).failed == 1  # nothing listens
+    rows = signed_in("ann").switch_page("pages/alerts.py").run().dataframe[0].value
+    assert rows["Delivery"].tolist() == ["failed, will retry"]
+    assert rows["Recipients"].tolist() == [
+        "to be resolved at delivery (last tried: tech@acme.test, billing@acme.test, "
+        "ann@example.test)"]
 
 
 def test_an_admin_can_make_a_queued_alert_due_now(signed_in, world):
