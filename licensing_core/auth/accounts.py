@@ -15,7 +15,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ColumnElement, case, null, or_, select, update
+from sqlalchemy import ColumnElement, case, func, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from licensing_core.auth import sign_ins
@@ -216,6 +216,26 @@ def list_accounts(db: Database, tenant_id: str | None = None) -> list[AccountVie
         if tenant_id is not None:
             statement = statement.where(Account.tenant_id == tenant_id)
         return [_view(a) for a in session.scalars(statement)]
+
+
+def enabled_principal(db: Database, username: str) -> Principal | None:
+    """The principal of an enabled account, read now (a single sign-on session's check)."""
+    with db.transaction() as session:
+        account = session.scalars(select(Account).where(
+            Account.username == username, Account.disabled.is_(False))).first()
+        return None if account is None else _principal(account)
+
+
+def enabled_principals_with_email(db: Database, email: str) -> list[Principal]:
+    """The enabled accounts of an email (any case): whom a single sign-on email names."""
+    with db.transaction() as session:
+        return [_principal(a) for a in session.scalars(
+            select(Account).where(func.lower(Account.email) == email.strip().lower(),
+                                  Account.disabled.is_(False)).order_by(Account.username))]
+
+
+def _principal(account: Account) -> Principal:
+    return Principal(account.username, Role(account.role), account.tenant_id, account.email)
 
 
 def _get_account(session: Session, username: str) -> Account:

@@ -1,79 +1,50 @@
 """Sign-in, sign-out and the signed-in principal of this browser session.
 
-Local accounts sign in with a password (argon2, slowed after failures by `authenticate`).
-A reload keeps the person signed in through a signed, expiring token kept in a cookie:
-Streamlit reads cookies (st.context.cookies) but cannot set them from the server, so a
-small script sets it in the browser after sign-in and removes it at sign-out. The token
-only names the account; role, tenant and "not disabled" are read from the database
-again, so a disabled account loses access within ACCOUNT_RECHECK_S.
+Local accounts sign in with a password (`accounts.sign_in`: argon2, slowed after
+failures, one answer for every refusal). A reload keeps the person signed in through a
+signed, expiring token kept in a cookie: Streamlit reads cookies (st.context.cookies) but
+cannot set them from the server, so a small script sets it in the browser after sign-in
+and removes it at sign-out. The token names a row of the sign_ins table, and every run of
+a page reads that row with its account (`sign_ins.principal_of`, one query by key): a
+sign-out, a password reset or a disabled account end the session at once, in every
+dashboard process and after restarts, and role and tenant are never older than the run.
 
 With an [auth] section in .streamlit/secrets.toml, OpenID Connect (st.login) works too:
-the provider's email is mapped to an enabled dashboard account with that email.
+the provider's email is mapped to an enabled dashboard account with that email, and the
+account is read again on every run as well.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
-from licensing_core.auth.accounts import AccountView, SignInFailed, authenticate, list_accounts
-from licensing_core.auth.permissions import Principal, Role
-from licensing_core.auth.tokens import InvalidToken, issue_token, read_token
+from licensing_core.auth import sign_ins
+from licensing_core.auth.accounts import (
+    SignedIn,
+    SignInFailed,
+    enabled_principal,
+    enabled_principals_with_email,
+    sign_in,
+)
+from licensing_core.auth.permissions import Principal
 from licensing_core.clock import utcnow
+from licensing_core.db.engine import Database
 from licensing_core.ui import resources
-
-log = logging.getLogger("licensing.dashboard")
 
 PRINCIPAL_KEY = "_licensing_principal"
 TOKEN_KEY = "_licensing_token"
 SIGNED_OUT_KEY = "_licensing_signed_out"
 OIDC_PROBLEM_KEY = "_licensing_oidc_problem"
 COOKIE_NAME = "licensing_session"
-# How long a change to an account (disabled, role) may take to reach a signed-in session.
-ACCOUNT_RECHECK_S = 30
-
-
-@st.cache_data(ttl=ACCOUNT_RECHECK_S, show_spinner=False)
-def _accounts(url: str) -> dict[str, AccountView]:
-    return {a.username: a for a in list_accounts(resources.database_for(url))}
 
 
 def forget_accounts() -> None:
-    """Make the next read see account changes at once (after a change on the Accounts page)."""
-    _accounts.clear()
-
-
-def _principal_of(account: AccountView) -> Principal:
-    return Principal(account.username, Role(account.role), account.tenant_id, account.email)
-
-
-def _account(username: str) -> AccountView | None:
-    account = _accounts(resources.get_database().url).get(username)
-    return None if account is None or account.disabled else account
-
-
-@st.cache_resource(show_spinner=False)
-def _revoked() -> dict[str, datetime]:
-    """Token ids signed out in this process, until they would have expired anyway."""
-    return {}
-
-
-def _revoke(token: str) -> None:
-    try:
-        claims = read_token(token, resources.token_secret(resources.get_database()),
-                            now=utcnow())
-    except InvalidToken:
-        return
-    revoked = _revoked()
-    now = utcnow()
-    for token_id, until in list(revoked.items()):
-        if until.replace(tzinfo=None) <= now:
-            revoked.pop(token_id, None)
-    revoked[claims.token_id] = claims.expires_at
+    """Nothing to forget: accounts and sign-ins are read fresh on every run. Kept for the
+    Accounts page, which still calls it after a change."""
 
 
 def browser_token() -> str | None:
@@ -82,23 +53,8 @@ def browser_token() -> str | None:
     return cookies.get(COOKIE_NAME)
 
 
-def _from_cookie() -> Principal | None:
-    token = browser_token()
-    if not token:
-        return None
-    db = resources.get_database()
-    try:
-        claims = read_token(token, resources.token_secret(db), now=utcnow())
-    except InvalidToken as exc:
-        log.info("session cookie ignored: %s", exc)
-        return None
-    if claims.token_id in _revoked():
-        return None
-    account = _account(claims.username)
-    if account is None:
-        return None
-    st.session_state[TOKEN_KEY] = token
-    return _principal_of(account)
+def _token_principal(db: Database, token: str) -> Principal | None:
+    return sign_ins.principal_of(db, token, resources.token_secret(db), now=utcnow())
 
 
 def oidc_providers() -> list[str | None] | None:
@@ -122,47 +78,58 @@ def _oidc_logged_in() -> bool:
         return False
 
 
-def _from_oidc() -> Principal | None:
+def _from_oidc(db: Database) -> Principal | None:
     if oidc_providers() is None or not _oidc_logged_in():
         return None
     email = str(st.user.get("email") or "").strip().lower()
     if not email or st.user.get("email_verified") is False:
         st.session_state[OIDC_PROBLEM_KEY] = "the identity provider gave no verified email"
         return None
-    accounts = [a for a in _accounts(resources.get_database().url).values()
-                if a.email.lower() == email and not a.disabled]
-    if len(accounts) != 1:
+    principals = enabled_principals_with_email(db, email)
+    if len(principals) != 1:
         st.session_state[OIDC_PROBLEM_KEY] = (
-            f"no enabled dashboard account has the email {email}" if not accounts else
+            f"no enabled dashboard account has the email {email}" if not principals else
             f"several accounts have the email {email}; sign in with a username instead")
         return None
-    return _principal_of(accounts[0])
+    return principals[0]
+
+
+def _signed_in(db: Database) -> Principal | None:
+    """Who this session's sign-in names now: its token's (form or cookie), else the
+    single sign-on account's; read from the database, never from this process's memory."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token:
+        return _token_principal(db, token)
+    known: Principal | None = st.session_state.get(PRINCIPAL_KEY)
+    if known is not None:  # signed in through single sign-on
+        return enabled_principal(db, known.username)
+    principal = _from_oidc(db)
+    cookie = None if principal else browser_token()
+    if cookie:
+        principal = _token_principal(db, cookie)
+        if principal is not None:
+            st.session_state[TOKEN_KEY] = cookie
+    return principal
 
 
 def current_principal() -> Principal | None:
-    """The signed-in person, re-checked against the account; None when nobody is signed in."""
-    principal: Principal | None = st.session_state.get(PRINCIPAL_KEY)
-    if principal is None:
-        if st.session_state.get(SIGNED_OUT_KEY):
-            return None
-        principal = _from_oidc() or _from_cookie()
-    if principal is None:
+    """The signed-in person, checked against the database on every run; None when nobody
+    is signed in, or the sign-in was ended (here or elsewhere) since the last run."""
+    was_signed_in = PRINCIPAL_KEY in st.session_state
+    if not was_signed_in and st.session_state.get(SIGNED_OUT_KEY):
         return None
-    account = _account(principal.username)
-    if account is None:  # deleted or disabled since sign-in
-        _forget_session()
+    principal = _signed_in(resources.get_database())
+    if principal is None:
+        if was_signed_in:  # signed out elsewhere, password reset or account disabled
+            _forget_session()
         return None
-    principal = _principal_of(account)
     st.session_state[PRINCIPAL_KEY] = principal
     return principal
 
 
-def _start_session(principal: Principal) -> None:
-    db = resources.get_database()
-    lifetime = timedelta(hours=resources.session_hours())
-    st.session_state[PRINCIPAL_KEY] = principal
-    st.session_state[TOKEN_KEY] = issue_token(principal.username, resources.token_secret(db),
-                                              now=utcnow(), lifetime=lifetime)
+def _start_session(signed: SignedIn) -> None:
+    st.session_state[PRINCIPAL_KEY] = signed.principal
+    st.session_state[TOKEN_KEY] = signed.token
     st.session_state.pop(SIGNED_OUT_KEY, None)
 
 
@@ -173,10 +140,11 @@ def _forget_session() -> None:
 
 
 def sign_out() -> None:
-    """End the session here and in the browser: revoke the token, drop the cookie."""
+    """End the sign-in in the database (for every process) and here; drop the cookie."""
     token = st.session_state.get(TOKEN_KEY)
     if token:
-        _revoke(token)
+        db = resources.get_database()
+        sign_ins.end(db, token, resources.token_secret(db), now=utcnow())
     via_oidc = _oidc_logged_in() and oidc_providers() is not None
     _forget_session()
     if via_oidc:
@@ -215,12 +183,15 @@ def sign_in_screen() -> None:
         if not username.strip() or not password:
             st.error("Enter a username and a password.")
         else:
+            db = resources.get_database()
+            lifetime = timedelta(hours=resources.session_hours())
             try:
-                principal = authenticate(resources.get_database(), username.strip(), password)
+                signed = sign_in(db, username.strip(), password,
+                                 secret=resources.token_secret(db), lifetime=lifetime)
             except SignInFailed as exc:
                 st.error(str(exc))  # the same words whatever the cause
             else:
-                _start_session(principal)
+                _start_session(signed)
                 st.rerun()
     _oidc_buttons()
     sync_cookie()

@@ -2,11 +2,14 @@
 
 from datetime import timedelta
 
-from licensing_core.auth.accounts import SIGN_IN_FAILED, set_disabled
+import streamlit as st
+
+from licensing_core.auth import accounts
+from licensing_core.auth.accounts import SIGN_IN_FAILED, reset_password, set_disabled
 from licensing_core.auth.tokens import issue_token
 from licensing_core.clock import utcnow
 from licensing_core.ui import auth
-from tests.app.conftest import labelled, new_app, sign_in, texts
+from tests.app.conftest import PASSWORD, labelled, new_app, sign_in, texts
 
 SECRET = "app-test-secret-of-enough-length"  # as LICENSING_SECRET_KEY in the fixture
 
@@ -77,19 +80,26 @@ def test_after_sign_in_the_browser_is_given_a_signed_expiring_cookie(signed_in):
                for s in scripts)
 
 
+def _token(world, username: str = "ann") -> str:
+    """A token of a real sign-in, as the form would have given the browser."""
+    return accounts.sign_in(world.db, username, PASSWORD, secret=SECRET,
+                            lifetime=timedelta(hours=1)).token
+
+
 def test_a_reload_with_a_valid_cookie_keeps_the_person_signed_in(world, monkeypatch):
-    token = issue_token("ann", SECRET, now=utcnow(), lifetime=timedelta(hours=1))
+    token = _token(world)
     monkeypatch.setattr(auth, "browser_token", lambda: token)
     at = new_app().run()
     assert page_titles(at) == ["Subscription · Acme Corp"]
 
 
-def test_an_expired_or_forged_cookie_asks_for_the_password(world, monkeypatch):
+def test_an_expired_forged_or_unrecorded_cookie_asks_for_the_password(world, monkeypatch):
     expired = issue_token("ann", SECRET, now=utcnow() - timedelta(hours=9),
                           lifetime=timedelta(hours=8))
     forged = issue_token("root", "another-secret-of-enough-length", now=utcnow(),
                          lifetime=timedelta(hours=1))
-    for token in (expired, forged, "garbage"):
+    unrecorded = issue_token("ann", SECRET, now=utcnow(), lifetime=timedelta(hours=1))
+    for token in (expired, forged, unrecorded, "garbage"):
         monkeypatch.setattr(auth, "browser_token", lambda token=token: token)
         assert page_titles(new_app().run()) == ["Sign in"]
 
@@ -101,6 +111,36 @@ def test_a_signed_out_token_no_longer_signs_in(signed_in, monkeypatch):
     at.run()
     monkeypatch.setattr(auth, "browser_token", lambda: token)
     assert page_titles(new_app().run()) == ["Sign in"]
+
+
+def test_a_signed_out_token_stays_refused_after_a_restart(signed_in, monkeypatch):
+    at = signed_in("ann")
+    token = at.session_state[auth.TOKEN_KEY]
+    labelled(at.button, "Sign out").click()
+    at.run()
+    st.cache_resource.clear()  # what a restart forgets: the process's resources
+    st.cache_data.clear()
+    monkeypatch.setattr(auth, "browser_token", lambda: token)
+    assert page_titles(new_app().run()) == ["Sign in"]
+
+
+def test_signing_out_ends_the_same_sign_in_in_another_open_tab_at_once(world, monkeypatch):
+    token = _token(world)
+    monkeypatch.setattr(auth, "browser_token", lambda: token)
+    first, second = new_app().run(), new_app().run()
+    assert page_titles(first) == page_titles(second) == ["Subscription · Acme Corp"]
+    labelled(second.button, "Sign out").click()
+    second.run()
+    assert page_titles(first.run()) == ["Sign in"]
+
+
+def test_a_password_reset_ends_the_open_session_at_once(signed_in, world):
+    at = signed_in("ann")
+    reset_password(world.db, username="ann", password="a brand new secret", actor="test")
+    at.run()
+    assert page_titles(at) == ["Sign in"]
+    scripts = [h.proto.body for h in at.get("html")]
+    assert any("licensing_session=" in s and "Max-Age=0" in s for s in scripts)
 
 
 def test_single_sign_on_maps_the_providers_email_to_an_account(world):
@@ -131,8 +171,7 @@ def test_single_sign_on_without_a_matching_account_gives_no_access(world):
 def test_a_disabled_account_loses_its_session(signed_in, world):
     at = signed_in("ann")
     set_disabled(world.db, username="ann", disabled=True, actor="test")
-    auth.forget_accounts()
-    at.run()
+    at.run()  # at once: no cache to wait for
     assert page_titles(at) == ["Sign in"]
 
 
