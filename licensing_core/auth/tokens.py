@@ -2,8 +2,9 @@
 
 A token names an account and carries its own expiry; an HMAC-SHA256 over its content
 with a server-side secret makes it unforgeable. It says nothing the server trusts
-beyond "this username signed in until then": the role and tenant are read again
-from the account when the token is used.
+beyond "this username signed in until then": its id names a row of sign_ins
+(auth/sign_ins.py) that must still hold, so sign-out and password resets take effect
+in every process, and the role and tenant are read again from the account with it.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class SessionClaims:
     username: str
     issued_at: datetime  # aware UTC
     expires_at: datetime  # aware UTC
-    token_id: str  # random, so that one token can be revoked on sign-out
+    token_id: str  # the id of its sign-in row, which sign-out ends
 
 
 def new_secret() -> str:

@@ -68,6 +68,11 @@ def test_each_token_has_its_own_id_so_one_can_be_revoked():
     assert first.token_id != second.token_id
 
 
+def test_a_token_carries_the_id_of_its_sign_in():
+    token = issue_token("ann", SECRET, now=NOW, lifetime=HOURS_8, token_id="sign-in-42")
+    assert read_token(token, SECRET, now=NOW).token_id == "sign-in-42"
+
+
 def test_aware_and_naive_utc_times_mean_the_same_instant():
     token = issue_token("ann", SECRET, now=NOW.replace(tzinfo=UTC), lifetime=HOURS_8)
     assert read_token(token, SECRET, now=NOW).username == "ann"
