@@ -24,8 +24,8 @@ _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 # "->", "<=", "--" into arrows and dashes. An invisible WORD JOINER between the characters
 # that these rewrites look for keeps such text as typed.
 WORD_JOINER = "\u2060"
-_REWRITTEN = re.compile(r"(?<=:)(?=[\w+-]+:|/)"  # :shortcode:, http://
-                        r"|(?<=@)"  # name@example.com
+_REWRITTEN = re.compile(r"(?<=:)(?=[\w+-]+:|//)"  # :shortcode:, http://
+                        r"|(?<=@)(?=[-\w]+\.[-\w])"  # name@example.com
                         r"|(?i:(?<=www))(?=\.)"  # www.example.com
                         r"|(?<=[-<>~])(?=[->=])")  # ->, <-, --, <=, >=, ~=
 # Line breaks and indentation would make paragraphs or code blocks, and a space at either
