@@ -3,10 +3,11 @@
 import streamlit as st
 
 from licensing_core.ui import context, data, imports
+from licensing_core.ui.text import plain
 
 ctx = context.operator_tenant()
 summary = data.summary(ctx)
-st.title(f"Import · {summary.name}")
+st.title(f"Import · {plain(summary.name)}")
 kind = st.radio("File kind", imports.KINDS, horizontal=True, key="import_kind",
                 format_func=str.title)
 st.caption(imports.expected_columns(kind))
@@ -17,12 +18,12 @@ if upload is None:
 
 problems = imports.validation(ctx, kind, upload)
 if problems:
-    st.error(f"{upload.name} cannot be imported: nothing will be stored until every line "
+    st.error(f"{plain(upload.name)} cannot be imported: nothing will be stored until every line "
              "below is corrected.", icon=":material/error:")
     st.dataframe(imports.problem_table(problems), key="import_problems", hide_index=True)
     st.stop()
 
-st.success(f"{upload.name}: every line is valid. Nothing is stored until you press Import.",
+st.success(f"{plain(upload.name)}: every line is valid. Nothing is stored until you press Import.",
            icon=":material/check_circle:")
 if st.button("Import", type="primary", key="import_go",
              disabled=imports.already_imported(ctx, kind, upload)):

@@ -6,12 +6,13 @@ import streamlit as st
 
 from licensing_core.services.tenants import renew
 from licensing_core.ui import context, data, flash, forms, widgets
+from licensing_core.ui.text import plain
 
 ctx = context.operator_tenant()
 summary = data.summary(ctx)
 terms = data.terms(ctx)
 latest = terms[0]
-st.title(f"New term · {summary.name}")
+st.title(f"New term · {plain(summary.name)}")
 st.caption("Terms so far: " + "; ".join(widgets.term_label(t) for t in terms))
 
 first_day = latest.end_date + timedelta(days=1)

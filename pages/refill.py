@@ -3,10 +3,11 @@
 import streamlit as st
 
 from licensing_core.ui import cards, context, data, forecast_data, forecasts, refills
+from licensing_core.ui.text import plain
 
 ctx = context.operator_tenant()
 summary = data.summary(ctx)
-st.title(f"Record refill · {summary.name}")
+st.title(f"Record refill · {plain(summary.name)}")
 st.caption(f"Current term {summary.start_date} – {summary.end_date} "
            f"({summary.license_type}-based, {summary.state.value}).")
 cards.numbers(summary)

@@ -15,11 +15,12 @@ from licensing_core.ui import (
     navigation,
     resources,
 )
+from licensing_core.ui.text import plain
 
 ctx = context.tenant_page()
 summary = data.summary(ctx)
 
-st.title(f"Subscription · {summary.name}")
+st.title(f"Subscription · {plain(summary.name)}")
 cards.term_state_badge(summary.state)
 if cards.subscription_cards(summary):
     st.switch_page(navigation.CONSUMPTION.path)

@@ -11,6 +11,7 @@ from licensing_core.auth.permissions import Principal, require_super_admin
 from licensing_core.db.engine import Database
 from licensing_core.errors import Refused
 from licensing_core.ui import auth, data, flash
+from licensing_core.ui.text import plain
 
 
 def run_change(done: str, change: Callable[[], object], *, refuse: str | None = None) -> None:
@@ -21,7 +22,7 @@ def run_change(done: str, change: Callable[[], object], *, refuse: str | None = 
     try:
         change()
     except Refused as exc:
-        st.error(f"Nothing was saved: {exc}")
+        st.error(f"Nothing was saved: {plain(exc)}")
         return
     data.invalidate()
     auth.forget_accounts()

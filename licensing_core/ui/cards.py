@@ -7,6 +7,7 @@ import streamlit as st
 from licensing_core.domain.terms import TermState
 from licensing_core.queries.summary import SubscriptionSummary
 from licensing_core.ui import formatting
+from licensing_core.ui.text import mail_link
 
 STATE_COLOURS = {TermState.ACTIVE: "green", TermState.EXPIRED: "red",
                  TermState.NOT_STARTED: "blue"}
@@ -27,7 +28,8 @@ def text_card(label: str, value: str, help_text: str | None = None) -> None:
 def _emails(label: str, addresses: list[str], help_text: str) -> None:
     with st.container(border=True):
         st.caption(label, help=help_text)
-        st.markdown("\n".join(f"- {a}" for a in addresses) if addresses else "_none_")
+        st.markdown("\n".join(f"- {mail_link(a)}" for a in addresses) if addresses
+                    else "_none_")
 
 
 def subscription_cards(summary: SubscriptionSummary) -> bool:

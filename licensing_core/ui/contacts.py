@@ -13,6 +13,7 @@ from licensing_core.queries.summary import SubscriptionSummary
 from licensing_core.services.tenants import set_contacts
 from licensing_core.ui import context, data, flash
 from licensing_core.ui.context import TenantContext
+from licensing_core.ui.text import plain
 
 EDITING_KEY = "_licensing_contacts_editing"
 # Addresses never contain these, so a person may separate them with any of them.
@@ -61,9 +62,9 @@ def edit_contacts(ctx: TenantContext, summary: SubscriptionSummary) -> None:
     technical, billing = split_addresses(technical_text), split_addresses(billing_text)
     bad_technical, bad_billing = problems_of(technical), problems_of(billing)
     if bad_technical:
-        technical_errors.error("Technical Email: " + "; ".join(bad_technical))
+        technical_errors.error("Technical Email: " + plain("; ".join(bad_technical)))
     if bad_billing:
-        billing_errors.error("Billing Email: " + "; ".join(bad_billing))
+        billing_errors.error("Billing Email: " + plain("; ".join(bad_billing)))
     if bad_technical or bad_billing:
         st.error("Nothing was saved: correct the addresses marked above.")
         return
@@ -72,7 +73,7 @@ def edit_contacts(ctx: TenantContext, summary: SubscriptionSummary) -> None:
         set_contacts(ctx.db, tenant_id=ctx.tenant_id, technical_emails=technical,
                      billing_emails=billing, actor=ctx.principal.username)
     except Refused as exc:
-        st.error(f"Nothing was saved: {exc}")
+        st.error(f"Nothing was saved: {plain(exc)}")
         return
     data.invalidate()
     _stop()

@@ -15,6 +15,7 @@ from typing import TextIO
 import streamlit as st
 
 from licensing_core.ui import formatting
+from licensing_core.ui.text import plain
 
 # Writes the CSV to the given text stream and returns the number of rows written.
 CsvWriter = Callable[[TextIO], int]
@@ -30,7 +31,7 @@ def render_csv(write: CsvWriter) -> bytes:
 @st.dialog("Download")
 def _confirm(rows: int, file_name: str, write: CsvWriter) -> None:
     noun = "row" if rows == 1 else "rows"
-    st.write(f"**{formatting.count(rows)} {noun}** will be exported to `{file_name}`: "
+    st.write(f"**{formatting.count(rows)} {noun}** will be exported to {plain(file_name)}: "
              "exactly the rows that the page's filters show.")
     left, right = st.columns(2)
     with left:

@@ -1,8 +1,14 @@
-"""A message that survives the rerun after a change ("Contacts saved.")."""
+"""A message that survives the rerun after a change ("Contacts saved.").
+
+Messages are plain text, shown as typed: they often name what was changed (an account,
+a tenant), which came from input.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
+
+from licensing_core.ui.text import plain
 
 FLASH_KEY = "_licensing_flash"
 
@@ -14,4 +20,4 @@ def later(message: str) -> None:
 def show() -> None:
     message = st.session_state.pop(FLASH_KEY, None)
     if message:
-        st.success(message, icon=":material/check_circle:")
+        st.success(plain(message), icon=":material/check_circle:")

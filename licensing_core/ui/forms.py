@@ -11,6 +11,7 @@ import streamlit as st
 
 from licensing_core.errors import Forbidden, Refused
 from licensing_core.ui.contacts import problems_of, split_addresses
+from licensing_core.ui.text import plain
 
 TIMEZONES = sorted(available_timezones())
 
@@ -25,7 +26,7 @@ def emails_valid(**fields: str) -> bool:
     for field, text in fields.items():
         problems = problems_of(split_addresses(text))
         if problems:
-            st.error(f"{field.title()} Email: " + "; ".join(problems))
+            st.error(f"{field.title()} Email: " + plain("; ".join(problems)))
             valid = False
     if not valid:
         st.error("Nothing was saved: correct the addresses above.")
@@ -40,7 +41,7 @@ def refusal_shown() -> Iterator[None]:
     except Forbidden:
         raise
     except Refused as exc:
-        st.error(f"Nothing was saved: {exc}", icon=":material/error:")
+        st.error(f"Nothing was saved: {plain(exc)}", icon=":material/error:")
 
 
 def year_end(start: date) -> date:

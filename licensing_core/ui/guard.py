@@ -11,6 +11,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from licensing_core.errors import Forbidden, Refused, RunFailed
+from licensing_core.ui.text import plain
 
 log = logging.getLogger("licensing.dashboard")
 
@@ -21,9 +22,9 @@ DATABASE_DOWN = ("The license database cannot be reached right now, so nothing c
 def show_failure(exc: BaseException) -> None:
     """Show what went wrong in words fit for the person; log the details for the operator."""
     if isinstance(exc, Forbidden):
-        st.error(f"Not allowed: {exc}", icon=":material/block:")
+        st.error(f"Not allowed: {plain(exc)}", icon=":material/block:")
     elif isinstance(exc, Refused):
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain(exc), icon=":material/error:")  # it may quote the input
     elif isinstance(exc, RunFailed | SQLAlchemyError):
         log.error("database failure: %s", exc)
         st.error(DATABASE_DOWN, icon=":material/cloud_off:")

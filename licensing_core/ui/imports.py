@@ -24,6 +24,7 @@ from licensing_core.services.imports import (
 )
 from licensing_core.ui import data, formatting
 from licensing_core.ui.context import TenantContext
+from licensing_core.ui.text import plain
 
 KINDS = ("users", "conversations")
 SUFFIXES = ["csv", "jsonl", "ndjson"]
@@ -68,7 +69,7 @@ def validation(ctx: TenantContext, kind: str, upload: UploadedFile) -> list[str]
     if checked is not None and checked[0] == identity:
         return list(checked[1])
     validate = validate_users if kind == "users" else validate_conversations
-    with st.spinner(f"Checking {upload.name}…"), saved(upload) as path:
+    with st.spinner(f"Checking {plain(upload.name)}…"), saved(upload) as path:
         problems = validate(ctx.db, tenant_id=ctx.tenant_id, path=path,
                             display_name=upload.name)
     st.session_state[CHECKED_KEY] = (identity, problems)
@@ -107,7 +108,7 @@ def run(ctx: TenantContext, kind: str, upload: UploadedFile) -> None:
                                progress=progress)
     except ImportRefused as exc:
         bar.empty()
-        st.error(str(exc))
+        st.error(plain(exc))
         st.dataframe(problem_table(exc.errors), hide_index=True, key="import_refused")
         return
     bar.progress(1.0, text="Done")
@@ -122,7 +123,7 @@ def show_result(ctx: TenantContext, kind: str, upload: UploadedFile) -> None:
         return
     summary: ImportSummary = done[1]
     st.success(
-        f"Imported {upload.name}: {formatting.count(summary.rows_read)} rows read, "
+        f"Imported {plain(upload.name)}: {formatting.count(summary.rows_read)} rows read, "
         f"{formatting.count(summary.stored)} stored, {formatting.count(summary.skipped)} "
         f"already stored, {formatting.count(summary.users_created)} users created, "
         f"{formatting.count(summary.sessions_recomputed)} sessions recomputed, "

@@ -12,6 +12,7 @@ from licensing_core.errors import Refused
 from licensing_core.services.refills import RefillPreview, preview_refill, record_refill
 from licensing_core.ui import data, flash, formatting
 from licensing_core.ui.context import TenantContext
+from licensing_core.ui.text import plain
 
 PENDING_KEY = "_licensing_refill_pending"
 
@@ -32,7 +33,7 @@ def preview(ctx: TenantContext, quantity_text: str, note: str) -> None:
         quantity = parse_quantity(quantity_text)
         outcome = preview_refill(ctx.db, tenant_id=ctx.tenant_id, quantity=quantity)
     except Refused as exc:
-        st.error(f"Refill refused: {exc}", icon=":material/error:")
+        st.error(f"Refill refused: {plain(exc)}", icon=":material/error:")
         return
     st.session_state[PENDING_KEY] = PendingRefill(ctx.tenant_id, quantity, note.strip(),
                                                   outcome)
@@ -57,7 +58,7 @@ def show_preview(refill: PendingRefill) -> None:
     before, after = refill.outcome.before, refill.outcome.after
     with st.container(border=True):
         st.markdown(f"**Preview of a refill of {refill.quantity:+d}**"
-                    + (f" · note: {refill.note}" if refill.note else ""))
+                    + (f" · note: {plain(refill.note)}" if refill.note else ""))
         total, available, percent = st.columns(3)
         total.metric("New total purchase", formatting.count(after.total_purchased),
                      delta=f"{refill.quantity:+d}")
@@ -75,7 +76,7 @@ def save(ctx: TenantContext, refill: PendingRefill) -> None:
         result = record_refill(ctx.db, tenant_id=ctx.tenant_id, quantity=refill.quantity,
                                recorded_by=ctx.principal.username, note=refill.note)
     except Refused as exc:
-        st.error(f"Refill refused: {exc}", icon=":material/error:")
+        st.error(f"Refill refused: {plain(exc)}", icon=":material/error:")
         return
     st.session_state.pop(PENDING_KEY, None)
     data.invalidate()

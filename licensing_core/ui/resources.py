@@ -59,6 +59,7 @@ def database_for(url: str) -> Database:
 
 
 def support_contact() -> str:
+    """The operator's own words (configuration, not input): Markdown, so a link may be set."""
     return setting(SUPPORT_VARIABLE, DEFAULT_SUPPORT) or DEFAULT_SUPPORT
 
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 from licensing_core.auth.permissions import Principal, Role
 from licensing_core.ui import auth, context, data, flash, resources
+from licensing_core.ui.text import plain
 
 ROLE_NAMES = {Role.SUPER_ADMIN: "Super admin", Role.TENANT_ADMIN: "Tenant admin",
               Role.TENANT_VIEWER: "Tenant viewer"}
@@ -38,8 +39,8 @@ def _tenant_picker(principal: Principal) -> None:
 def around_page(principal: Principal) -> None:
     """The sidebar, and a message left by the previous run (e.g. "Contacts saved.")."""
     with st.sidebar:
-        tenant = f" · {principal.tenant_id}" if principal.tenant_id else ""
-        st.caption(f"Signed in as **{principal.username}** "
+        tenant = f" · {plain(principal.tenant_id)}" if principal.tenant_id else ""
+        st.caption(f"Signed in as **{plain(principal.username)}** "
                    f"({ROLE_NAMES.get(principal.role, principal.role)}{tenant})")
         if principal.is_super_admin:
             _tenant_picker(principal)

@@ -19,6 +19,7 @@ from licensing_core.db.engine import Database, open_database
 from licensing_core.services.imports import import_conversations, import_users
 from licensing_core.services.refills import record_refill
 from licensing_core.services.tenants import create_tenant
+from tests.markdown_view import visible
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard.py"
 PASSWORD = "correct horse battery"
@@ -128,13 +129,20 @@ def signed_in(world: World) -> Callable[[str], AppTest]:
 
 
 def texts(at: AppTest) -> str:
-    """Everything a person reads on the page, as one text (for `in` checks)."""
-    parts = [m.value for m in at.markdown] + [m.value for m in at.caption]
-    parts += [e.value for e in at.error] + [e.value for e in at.info]
-    parts += [e.value for e in at.success] + [e.value for e in at.warning]
-    parts += [t.value for t in at.title] + [m.label for m in at.metric]
+    """Everything a person reads on the page, as one text (for `in` checks): each Markdown
+    element both as written (`**2 rows**`) and as read (escaped input shown as typed)."""
+    written = [m.value for m in at.markdown] + [m.value for m in at.caption]
+    written += [e.value for e in at.error] + [e.value for e in at.info]
+    written += [e.value for e in at.success] + [e.value for e in at.warning]
+    written += [t.value for t in at.title]
+    parts = written + [visible(str(w)) for w in written] + [m.label for m in at.metric]
     parts += [str(m.value) for m in at.metric]
     return "\n".join(str(p) for p in parts)
+
+
+def error_texts(at: AppTest) -> str:
+    """What the page's error boxes say, as a person reads them."""
+    return " ".join(visible(e.value) for e in at.error)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from licensing_core.queries.purchases import purchase_history
 from licensing_core.queries.summary import subscription_summary
 from licensing_core.queries.terms import terms_of
 from licensing_core.services.tenants import list_tenant_ids
-from tests.app.conftest import PASSWORD, labelled, texts
+from tests.app.conftest import PASSWORD, error_texts, labelled, texts
 
 
 def titles(at):
@@ -90,7 +90,7 @@ def test_refused_refills_show_the_reason_and_change_nothing(signed_in, world):
                              ("-11", "at most 10 can be removed"),
                              ("ten", "quantity must be a signed whole number")):
         at = refill(at, quantity)
-        assert reason in " ".join(e.value for e in at.error)
+        assert reason in error_texts(at)
         assert not [b for b in at.button if b.key == "refill_save"]
     assert subscription_summary(world.db, "acme").total_purchased == 10
 
@@ -107,7 +107,7 @@ def create_tenant(at, tenant_id, technical):
 def test_creating_a_tenant_refuses_bad_addresses_then_creates_it(signed_in, world):
     at = create_tenant(as_root_on(signed_in, "create_tenant", tenant=None), "initech",
                        "ops@initech.test\nnope")
-    assert "'nope' is not a valid email address" in " ".join(e.value for e in at.error)
+    assert "'nope' is not a valid email address" in error_texts(at)
     assert "initech" not in list_tenant_ids(world.db)
     at = create_tenant(at, "initech", "ops@initech.test")
     assert titles(at) == ["Subscription · Initech"]
@@ -117,7 +117,7 @@ def test_creating_a_tenant_refuses_bad_addresses_then_creates_it(signed_in, worl
 def test_a_refused_tenant_shows_why(signed_in):
     at = create_tenant(as_root_on(signed_in, "create_tenant", tenant=None), "acme",
                        "ops@acme.test")
-    assert "tenant 'acme' already exists" in " ".join(e.value for e in at.error)
+    assert "tenant 'acme' already exists" in error_texts(at)
 
 
 def test_a_new_term_starts_after_the_current_one(signed_in, world):
@@ -132,7 +132,7 @@ def test_an_overlapping_term_is_refused(signed_in, world):
     at = as_root_on(signed_in, "new_term")
     labelled(at.date_input, "Start date").set_value(world.today)
     at.button(key="new_term_go").click().run()
-    assert "overlaps" in " ".join(e.value for e in at.error)
+    assert "overlaps" in error_texts(at)
     assert len(terms_of(world.db, "acme")) == 1
 
 
@@ -162,7 +162,7 @@ def test_a_super_admin_cannot_disable_their_own_account(signed_in, world):
     at = as_root_on(signed_in, "accounts", tenant=None)
     at.selectbox(key="disable_username").select("root")
     at.button(key="account_disable_go").click().run()
-    assert "you cannot disable your own account" in " ".join(e.value for e in at.error)
+    assert "you cannot disable your own account" in error_texts(at)
 
 
 def test_mismatched_passwords_create_nothing(signed_in, world):
@@ -173,7 +173,7 @@ def test_mismatched_passwords_create_nothing(signed_in, world):
     at.text_input(key="account_password").input(PASSWORD)
     at.text_input(key="account_again").input(PASSWORD + "x")
     at.button(key="account_create_go").click().run()
-    assert "the two passwords differ" in " ".join(e.value for e in at.error)
+    assert "the two passwords differ" in error_texts(at)
     assert "nora" not in {a.username for a in list_accounts(world.db)}
 
 
@@ -186,7 +186,7 @@ def test_an_import_reports_bad_lines_before_storing_anything(signed_in, world):
     at = as_root_on(signed_in, "import_data")
     at = upload(at, "people.csv", "user_id,email,status\nu9,ok@acme.test,Active\n"
                                   ",missing@acme.test,Active\nu10,x@acme.test,Sleeping\n")
-    assert "people.csv cannot be imported" in " ".join(e.value for e in at.error)
+    assert "people.csv cannot be imported" in error_texts(at)
     problems = at.dataframe[0].value
     assert problems["Line"].tolist() == [3, 4]
     assert not [b for b in at.button if b.key == "import_go"]

@@ -5,7 +5,7 @@ import pytest
 from licensing_core.queries.audit import audit_entries
 from licensing_core.queries.summary import subscription_summary
 from licensing_core.services.refills import record_refill
-from tests.app.conftest import labelled, texts
+from tests.app.conftest import error_texts, labelled, texts
 
 
 def metrics(at):
@@ -77,7 +77,7 @@ def edit(at, technical, billing):
 
 def test_invalid_addresses_are_each_shown_and_nothing_is_saved(signed_in, world):
     at = edit(signed_in("ann"), "tech@acme.test\nnot-an-email", "billing@acme\nok@acme.test")
-    errors = " ".join(e.value for e in at.error)
+    errors = error_texts(at)
     assert "'not-an-email' is not a valid email address" in errors
     assert "'billing@acme' is not a valid email address" in errors
     assert "Nothing was saved" in errors
