@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from licensing_core.cli.common import cli_actor, database
 from licensing_core.errors import Refused
+from licensing_core.ingest.readers import path_problem
 from licensing_core.services.imports import (
     ImportRefused,
     ImportSummary,
@@ -72,8 +73,9 @@ def summary_line(summary: ImportSummary) -> str:
 
 def _run(importer: Importer, tenant_id: str, file: str) -> None:
     path = Path(file)
-    if not path.is_file():
-        raise Refused(f"no such file: {file}")
+    problem = path_problem(path)
+    if problem:
+        raise Refused(f"{file}: {problem}")
     db = database()
     try:
         with _progress_bar(path) as progress:

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from licensing_core.domain.limits import FIRST_DAY, LAST_DAY, MAX_LICENSES, day_in_range
 from licensing_core.errors import Refused
 
 
@@ -75,7 +76,11 @@ def term_containing(terms: Sequence[T], day: date) -> T | None:
 
 
 def check_term_dates(start: date, end: date, others: Sequence[HasDates]) -> None:
-    """Refuse an inverted term or one that overlaps another term of the tenant."""
+    """Refuse an inverted term, one outside the stored range, or one that overlaps another
+    term of the tenant."""
+    for day in (start, end):
+        if not day_in_range(day):
+            raise Refused(f"term date {day} is outside {FIRST_DAY} .. {LAST_DAY}")
     if end < start:
         raise Refused(f"end date {end} is before start date {start}")
     for other in others:
@@ -132,6 +137,9 @@ def total_after_refill(current_total: int, quantity: int) -> int:
     if quantity == 0:
         raise Refused("a refill of 0 changes nothing; give a signed quantity such as +50 or -20")
     new_total = current_total + quantity
+    if new_total > MAX_LICENSES:
+        raise Refused(f"a total of {new_total} licenses is more than {MAX_LICENSES} "
+                      "can be recorded")
     if new_total < 0:
         raise Refused(
             f"removing {-quantity} licenses would make the total {new_total}; "
@@ -144,7 +152,7 @@ def parse_quantity(text: str) -> int:
     """A signed refill quantity: '+50', '50' or '-20'."""
     cleaned = text.strip()
     body = cleaned[1:] if cleaned[:1] in "+-" else cleaned
-    if not body.isdigit():
+    if not (body.isascii() and body.isdigit()):
         raise Refused(f"quantity must be a signed whole number such as +50 or -20, not {text!r}")
     return int(cleaned)
 

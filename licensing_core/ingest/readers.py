@@ -11,7 +11,9 @@ import codecs
 import csv
 import json
 import math
+import os
 import re
+import stat
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +30,17 @@ CHUNK_ROWS = 100_000
 # Bytes per read when checking that a file is UTF-8.
 DECODE_BLOCK_BYTES = 1 << 20
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+# A physical line longer than this is refused: real rows are under 2 KB, and an export
+# with a long free-text column still fits, while a runaway quote or a binary file do not.
+MAX_LINE_BYTES = 1 << 20
+# Columns in a CSV header: an export with more is not a usage file (and would cost memory
+# for every row).
+MAX_COLUMNS = 1000
+NOT_UTF8 = "is not UTF-8 text (save the file as UTF-8)"
+# The csv module's own limit (128 KiB) would refuse a field that the fast path accepts.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_BYTES))
 LINE = "line"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 Problem = tuple[int, str]
 
@@ -68,6 +80,22 @@ def field_name(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lower())
 
 
+def path_problem(path: Path) -> str | None:
+    """Why `path` is not a file we can read, in words a person acts on (None: it is one)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "no such file"
+    except OSError as exc:
+        return f"cannot be opened ({exc.strerror or exc})"
+    if stat.S_ISREG(mode):
+        return None if os.access(path, os.R_OK) else "cannot be read (permission denied)"
+    kinds = {stat.S_ISDIR: "a directory", stat.S_ISFIFO: "a pipe", stat.S_ISCHR: "a device",
+             stat.S_ISBLK: "a device", stat.S_ISSOCK: "a socket"}
+    kind = next((name for test, name in kinds.items() if test(mode)), "not a regular file")
+    return f"is {kind}, not a file: give the path of a .csv or .jsonl file"
+
+
 def read_chunks(path: Path, fields: Sequence[str], required_columns: Sequence[str] = (),
                 chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk]:
     """The file's non-blank rows in chunks; raises UnreadableFile before the first one.
@@ -75,34 +103,67 @@ def read_chunks(path: Path, fields: Sequence[str], required_columns: Sequence[st
     `required_columns` must be in a CSV header (JSON Lines have no header: the row checks
     report a missing value instead).
     """
+    problem = path_problem(path)
+    if problem:
+        raise UnreadableFile([(None, problem)])
     kind = file_format(path)
-    if not path.is_file():
-        raise UnreadableFile([(None, "no such file")])
-    _check_utf8(path)
+    _check_bytes(path)
     if kind == "csv":
         return _csv_chunks(path, fields, required_columns, chunk_rows)
     return _jsonl_chunks(path, fields, chunk_rows)
 
 
-def _check_utf8(path: Path) -> None:
-    """Refuse a file that is not UTF-8, naming every line that is not (a rare, slow path)."""
+def _block_problems(block: bytes, line_bytes: int) -> tuple[bool, int]:
+    """Whether the block has a NUL byte or ends a line longer than the limit; and the
+    length of its unfinished last line (carried into the next block)."""
+    ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
+    if not len(ends):
+        return b"\0" in block, line_bytes + len(block)
+    lengths = np.diff(ends, prepend=-1)
+    lengths[0] += line_bytes
+    too_long = bool((lengths > MAX_LINE_BYTES + 1).any())  # + 1: the line's own end
+    return b"\0" in block or too_long, len(block) - int(ends[-1]) - 1
+
+
+def _check_bytes(path: Path) -> None:
+    """Refuse a file that is not UTF-8 text, holds NUL bytes or over-long lines, naming
+    every line at fault (the lines are read one by one only then, a rare slow path)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
+    suspect, open_line = False, 0
     try:
         with path.open("rb") as handle:
             while block := handle.read(DECODE_BLOCK_BYTES):
                 decoder.decode(block)
+                bad, open_line = _block_problems(block, open_line)
+                suspect = suspect or bad
             decoder.decode(b"", final=True)
-        return
+        if not suspect and open_line <= MAX_LINE_BYTES:
+            return
     except UnicodeDecodeError:
         pass
+    raise UnreadableFile(_line_problems(path) or [(None, NOT_UTF8)])
+
+
+def _line_problems(path: Path) -> list[tuple[int | None, str]]:
     problems: list[tuple[int | None, str]] = []
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
+        number = 0
+        while raw := handle.readline(MAX_LINE_BYTES + 2):
+            number += 1
+            if len(raw) > MAX_LINE_BYTES + 1 or (len(raw) == MAX_LINE_BYTES + 1
+                                                  and not raw.endswith(b"\n")):
+                problems.append((number, f"is longer than {MAX_LINE_BYTES:,} bytes"))
+                while raw and not raw.endswith(b"\n"):  # the rest of that line
+                    raw = handle.readline(DECODE_BLOCK_BYTES)
+                continue
+            if b"\0" in raw:
+                problems.append((number, "holds a NUL byte (a binary file, or a broken "
+                                         "export?)"))
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError:
-                problems.append((number, "is not UTF-8 text (save the file as UTF-8)"))
-    raise UnreadableFile(problems or [(None, "is not UTF-8 text (save the file as UTF-8)")])
+                problems.append((number, NOT_UTF8))
+    return problems
 
 
 def _text(values: Any) -> pd.Series:
@@ -135,7 +196,7 @@ def _csv_header(path: Path, fields: Sequence[str],
                 required: Sequence[str]) -> tuple[list[str], int]:
     """Column names (unknown ones renamed so pandas accepts them) and the header's lines."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(handle, strict=True)
         try:
             header = next(reader, None)
         except csv.Error as exc:
@@ -144,6 +205,9 @@ def _csv_header(path: Path, fields: Sequence[str],
     if not header or not any(h.strip() for h in header):
         raise UnreadableFile([(1, "the file is empty: expected a header row naming the "
                                   f"columns ({', '.join(fields)})")])
+    if len(header) > MAX_COLUMNS:
+        raise UnreadableFile([(1, f"the header has {len(header):,} columns; a usage file "
+                                  f"has at most {MAX_COLUMNS:,}")])
     names = [field_name(h) for h in header]
     problems: list[tuple[int | None, str]] = []
     for name in dict.fromkeys(n for n in names if n in fields and names.count(n) > 1):
@@ -175,11 +239,15 @@ def _csv_chunks(path: Path, fields: Sequence[str], required: Sequence[str],
     names, header_lines = _csv_header(path, fields, required)
     records_done = 0
     next_line = header_lines + 1
-    reader = pd.read_csv(
-        path, header=0, names=names, index_col=False, dtype=str, na_filter=False,
-        skip_blank_lines=False, on_bad_lines="warn", chunksize=chunk_rows,
-        encoding="utf-8-sig", engine="c",
-    )
+    try:
+        reader = pd.read_csv(
+            path, header=0, names=names, index_col=False, dtype=str, na_filter=False,
+            skip_blank_lines=False, on_bad_lines="warn", chunksize=chunk_rows,
+            encoding="utf-8-sig", engine="c",
+        )
+    except ParserError:  # the first rows already break the parser: read them exactly
+        yield from _csv_exact_chunks(path, names, fields, 0, chunk_rows)
+        return
     with reader:
         while True:
             malformed = finished = False
@@ -204,12 +272,19 @@ def _csv_chunks(path: Path, fields: Sequence[str], required: Sequence[str],
     yield from _csv_exact_chunks(path, names, fields, records_done, chunk_rows)
 
 
+def _csv_error_text(error: csv.Error) -> str:
+    if "unexpected end of data" in str(error):
+        return 'has a quote (") that is never closed, so the rest of the file is one value'
+    return f"cannot be read as CSV ({error})"
+
+
 def _csv_exact_chunks(path: Path, names: list[str], fields: Sequence[str], skip: int,
                       chunk_rows: int) -> Iterator[Chunk]:
     """Row by row with the csv module: exact lines, and a message for each malformed row."""
     width = len(names)
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
+        # strict: a quote left open to the end of the file is an error, not one huge value
+        reader = csv.reader(handle, strict=True)
         next(reader)
         for _ in islice(reader, skip):
             pass
@@ -229,7 +304,7 @@ def _csv_exact_chunks(path: Path, names: list[str], fields: Sequence[str], skip:
                     rows.append(row + [""] * (width - len(row)))
                     lines.append(line)
             except csv.Error as exc:
-                problems.append((previous + 1, f"cannot be read as CSV ({exc})"))
+                problems.append((previous + 1, _csv_error_text(exc)))
                 done = True
             if not rows and not problems:
                 return
@@ -268,6 +343,20 @@ def _json_text(values: pd.Series, name: str) -> tuple[pd.Series, pd.Series]:
     return text, reasons
 
 
+def _escaped_text_problem(text: str, obj: dict) -> str | None:
+    """A \\u escape can write what UTF-8 text cannot hold (a lone surrogate) or what the
+    databases refuse (NUL); only lines with an escape are looked into."""
+    if "\\u" not in text:
+        return None
+    for value in (*obj.keys(), *obj.values()):
+        if isinstance(value, str):
+            if "\0" in value:
+                return "holds a NUL character (\\u0000)"
+            if _SURROGATE.search(value):
+                return "holds a lone surrogate (\\ud800-\\udfff), which is not Unicode text"
+    return None
+
+
 def _parse_json_lines(numbers: list[int], texts: list[str]) -> tuple[list[int], list[dict],
                                                                       list[Problem]]:
     try:
@@ -282,8 +371,13 @@ def _parse_json_lines(numbers: list[int], texts: list[str]) -> tuple[list[int], 
     lines: list[int] = []
     good: list[dict] = []
     problems: list[Problem] = []
-    for number, obj in zip(numbers, objects, strict=True):
-        if isinstance(obj, dict):
+    for number, text, obj in zip(numbers, texts, objects, strict=True):
+        if isinstance(obj, dict) and len(obj) > MAX_COLUMNS:
+            problems.append((number, f"has {len(obj):,} keys; a usage row has at most "
+                                     f"{MAX_COLUMNS:,}"))
+        elif isinstance(obj, dict) and (reason := _escaped_text_problem(text, obj)):
+            problems.append((number, reason))
+        elif isinstance(obj, dict):
             lines.append(number)
             good.append(obj)
         elif isinstance(obj, ValueError):
@@ -298,6 +392,9 @@ def _parse_json_lines(numbers: list[int], texts: list[str]) -> tuple[list[int], 
 def _json_chunk(numbers: list[int], texts: list[str], fields: Sequence[str]) -> Chunk:
     """Every object is a row (an empty one simply lacks its required values)."""
     lines, objects, problems = _parse_json_lines(numbers, texts)
+    if len(set().union(*objects)) > MAX_COLUMNS:  # a frame of every key would not fit
+        objects = [{k: v for k, v in o.items() if field_name(str(k)) in fields}
+                   for o in objects]
     raw = pd.DataFrame.from_records(objects) if objects else pd.DataFrame()
     raw.columns = [field_name(str(c)) for c in raw.columns]
     raw = raw.loc[:, ~raw.columns.duplicated()].reset_index(drop=True)

@@ -16,8 +16,9 @@ import pandas as pd
 
 from licensing_core.db.models import Conversation, PlatformUser
 from licensing_core.domain.emails import email_problem
+from licensing_core.domain.limits import FIRST_INSTANT, LAST_INSTANT, RANGE_TEXT
 from licensing_core.domain.user_licenses import ACTIVE, INACTIVE
-from licensing_core.ingest.readers import LINE
+from licensing_core.ingest.readers import LINE, field_name
 
 USER_FIELDS = ["user_id", "user_name", "email", "first_name", "last_name", "role", "status"]
 USER_TEXT_FIELDS = ["user_name", "email", "first_name", "last_name", "role"]
@@ -110,6 +111,16 @@ def _check_lengths(rows: pd.DataFrame, limits: dict[str, int], problems: RowProb
                      f"{name} is longer than {limit} characters")
 
 
+def _check_repeated_header(rows: pd.DataFrame, key: str, problems: RowProblems) -> None:
+    """A row whose key reads as the key's own column name: the header again, as when two
+    exports are joined into one file; said plainly instead of as a row of odd values."""
+    values = rows[key]
+    candidate = np.array((values.str.len() == len(key)).fillna(False), dtype=bool)
+    if candidate.any():
+        candidate[candidate] = values[candidate].map(field_name).to_numpy() == key
+        problems.add(candidate, "repeats the header row (were two files joined into one?)")
+
+
 def check_users(rows: pd.DataFrame) -> Checked:
     """Users rows: user_id required, a valid email when given, Active or Inactive.
 
@@ -117,6 +128,7 @@ def check_users(rows: pd.DataFrame) -> Checked:
     status is capitalised, or NaN when empty (a new user is then Active).
     """
     problems = RowProblems(rows[LINE].to_numpy())
+    _check_repeated_header(rows, "user_id", problems)
     _check_required(rows, ["user_id"], problems)
     _check_lengths(rows, USER_MAX_LENGTHS, problems)
     status = rows["status"].str.lower().map(_STATUSES)
@@ -139,9 +151,11 @@ def parse_times(values: pd.Series, timezone: ZoneInfo) -> np.ndarray:
 
     NaT where no value is given or it cannot be read. A local time that a clock change
     repeats is its first occurrence; one that it skips is moved forward past the gap.
+    A year far outside the stored range is not parsed (no calendar overflows on it): see
+    `outside_range`.
     """
     result = np.full(len(values), _NAT)
-    present = given(values)
+    present = given(values) & ~_far_year(values)
     absolute = present & values.str.contains(_OFFSET, regex=True, na=False).to_numpy()
     local = present & ~absolute
     if absolute.any():
@@ -158,6 +172,25 @@ def parse_times(values: pd.Series, timezone: ZoneInfo) -> np.ndarray:
     return result
 
 
+def _far_year(values: pd.Series) -> np.ndarray:
+    """Texts that start with a year more than a day away from the stored range."""
+    head = values.str.slice(0, 4)
+    digits = head.str.fullmatch(r"\d{4}").fillna(False).to_numpy(dtype=bool)
+    years = pd.to_numeric(head.where(digits), errors="coerce").to_numpy()
+    far = (years < FIRST_INSTANT.year - 1) | (years > LAST_INSTANT.year)
+    long_year = values.str.match(r"\d{5}").fillna(False).to_numpy(dtype=bool)
+    return (digits & far) | long_year
+
+
+def outside_range(values: pd.Series, parsed: np.ndarray) -> np.ndarray:
+    """Given times outside FIRST_INSTANT .. LAST_INSTANT (or with a year far outside)."""
+    known = ~np.isnat(parsed)
+    instants = parsed.astype("datetime64[us]")
+    early = known & (instants < np.datetime64(FIRST_INSTANT, "us"))
+    late = known & (instants > np.datetime64(LAST_INSTANT, "us"))
+    return given(values) & (_far_year(values) | early | late)
+
+
 def _messages(values: pd.Series, problems: RowProblems) -> pd.Series:
     present = given(values)
     digits = values.str.fullmatch(r"\d{1,10}").fillna(False).to_numpy(dtype=bool)
@@ -172,12 +205,16 @@ def _messages(values: pd.Series, problems: RowProblems) -> pd.Series:
 def check_conversations(rows: pd.DataFrame, timezone: ZoneInfo) -> Checked:
     """Conversations rows, normalised: times as naive UTC, initiated_by defaulted."""
     problems = RowProblems(rows[LINE].to_numpy())
+    _check_repeated_header(rows, "conversation_id", problems)
     _check_required(rows, CONVERSATION_REQUIRED, problems)
     _check_lengths(rows, CONVERSATION_MAX_LENGTHS, problems)
     started = parse_times(rows["started_at"], timezone)
     ended = parse_times(rows["ended_at"], timezone)
     for name, parsed in (("started_at", started), ("ended_at", ended)):
-        unreadable = given(rows[name]) & np.isnat(parsed)
+        outside = outside_range(rows[name], parsed)
+        problems.add(outside, name + " " + rows[name][outside].map(shown)
+                     + f" is outside the supported range {RANGE_TEXT}")
+        unreadable = given(rows[name]) & np.isnat(parsed) & ~outside
         problems.add(unreadable, name + " " + rows[name][unreadable].map(shown)
                      + " is not an ISO 8601 time (e.g. 2026-06-01T09:30:00+02:00)")
     inverted = ~np.isnat(started) & ~np.isnat(ended) & (ended < started)

@@ -271,6 +271,8 @@ def _store_users(session: Session, tenant: Tenant, path: Path, checked: _Pass, n
     status_set: list[str] = []
     for chunk in read_chunks(path, USER_FIELDS, ["user_id"]):
         rows = check_users(chunk.rows).rows.drop(columns=[LINE])
+        if rows.empty:  # a file of a header and blank rows
+            continue
         current = _stored(session, PlatformUser, ["user_id", *USER_TEXT_FIELDS, "status"],
                           tenant.id, "user_id", rows["user_id"].tolist())
         users = _user_changes(rows, current)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from licensing_core.clock import local_today
 from licensing_core.db.models import Refill, Tenant, Term, UsageSession, UserLicense
 from licensing_core.domain.calendar import DEFAULT_SESSION_MINUTES, TermCalendar, TermSpan
+from licensing_core.domain.limits import MAX_SESSION_MINUTES
 from licensing_core.domain.terms import LicenseType, Totals, pick_current_term, term_containing
 from licensing_core.errors import NotFound, Refused
 
@@ -102,6 +103,7 @@ def session_minutes_for(license_type: LicenseType, minutes: int | None,
     if license_type == LicenseType.USER:
         return None
     chosen = minutes if minutes is not None else (fallback or DEFAULT_SESSION_MINUTES)
-    if chosen <= 0:
-        raise Refused(f"session minutes must be a positive number, not {chosen}")
+    if not 0 < chosen <= MAX_SESSION_MINUTES:
+        raise Refused(f"session minutes must be 1 to {MAX_SESSION_MINUTES} (a week), "
+                      f"not {chosen}")
     return chosen

@@ -15,6 +15,7 @@ from licensing_core.clock import utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Tenant, Term
 from licensing_core.domain.emails import validated_emails
+from licensing_core.domain.limits import MAX_LICENSES
 from licensing_core.domain.terms import (
     LicenseType,
     check_term_dates,
@@ -40,8 +41,8 @@ class TermChange:
 
 
 def _check_licenses(licenses: int) -> None:
-    if licenses < 0:
-        raise Refused(f"licenses bought must be 0 or more, not {licenses}")
+    if not 0 <= licenses <= MAX_LICENSES:
+        raise Refused(f"licenses bought must be 0 to {MAX_LICENSES}, not {licenses}")
 
 
 def _term_snapshot(term: Term) -> dict[str, object]:

@@ -337,7 +337,7 @@ def test_cli_refused_import_prints_every_bad_row_exits_2_and_changes_nothing(db,
 
 
 @pytest.mark.parametrize(("name", "message"), [
-    ("missing.csv", "no such file: {path}"),
+    ("missing.csv", "{path}: no such file"),
     ("users.txt", "{path}: unsupported file type (.txt): use .csv, .jsonl or .ndjson"),
 ])
 def test_cli_refuses_a_missing_or_unsupported_file(db, tmp_path, cli, name, message):

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from licensing_core.ingest.readers import UnreadableFile, read_chunks
+from licensing_core.ingest.readers import (
+    MAX_COLUMNS,
+    MAX_LINE_BYTES,
+    UnreadableFile,
+    path_problem,
+    read_chunks,
+)
 from licensing_core.ingest.validation import USER_FIELDS
 from tests.fixtures_data import user, write_csv, write_jsonl, write_text
 
@@ -173,3 +180,70 @@ def test_every_row_gets_the_line_the_csv_module_finds_for_it(tmp_path, rows, chu
     found_rows, found_problems = read(path, chunk_rows)
     assert [(r["line"], r["user_id"]) for r in found_rows] == expected_rows
     assert [line for line, _ in found_problems] == expected_problems
+
+
+# ---- hostile files -----------------------------------------------------------------------
+
+def refusal(path: Path) -> list[tuple[int | None, str]]:
+    with pytest.raises(UnreadableFile) as refused:
+        read(path)
+    return refused.value.problems
+
+
+def test_a_quote_never_closed_is_reported_at_its_line_not_read_as_one_huge_value(tmp_path):
+    path = write_text(tmp_path / "u.csv", 'user_id,user_name\nu1,Ann\nu2,"Bob\nu3,Cy\nu4,Di\n')
+    rows, problems = read(path)
+    assert [row["user_id"] for row in rows] == ["u1"]
+    assert problems == [(3, 'has a quote (") that is never closed, so the rest of the file '
+                            'is one value')]
+
+
+def test_a_header_with_a_quote_never_closed_is_refused_at_line_1(tmp_path):
+    path = write_text(tmp_path / "u.csv", 'user_id,"user_name\nu1,Ann\n')
+    assert refusal(path)[0][0] == 1
+
+
+def test_nul_bytes_are_refused_naming_their_lines(tmp_path):
+    path = write_text(tmp_path / "u.csv", "user_id\nu1\nu\x002\nu3\n")
+    assert refusal(path) == [(3, "holds a NUL byte (a binary file, or a broken export?)")]
+
+
+def test_a_line_longer_than_the_limit_is_refused_and_its_neighbours_are_not(tmp_path):
+    path = write_text(tmp_path / "u.csv",
+                      f"user_id\nu1\n{'x' * (MAX_LINE_BYTES + 1)}\n{'y' * MAX_LINE_BYTES}\n")
+    assert refusal(path) == [(3, f"is longer than {MAX_LINE_BYTES:,} bytes")]
+
+
+def test_a_header_of_thousands_of_columns_is_refused(tmp_path):
+    path = write_text(tmp_path / "u.csv", ",".join(f"c{i}" for i in range(MAX_COLUMNS + 1))
+                      + ",user_id\n")
+    assert "columns" in refusal(path)[0][1]
+
+
+@pytest.mark.parametrize("escape, words", [("\\ud800", "lone surrogate"),
+                                           ("\\u0000", "NUL character")])
+def test_json_escapes_that_are_not_storable_text_are_refused_per_line(tmp_path, escape, words):
+    path = write_text(tmp_path / "u.jsonl",
+                      f'{{"user_id": "u1"}}\n{{"user_id": "u{escape}"}}\n{{"user_id": "u3"}}\n')
+    rows, problems = read(path)
+    assert [row["user_id"] for row in rows] == ["u1", "u3"]
+    assert len(problems) == 1 and problems[0][0] == 2 and words in problems[0][1]
+
+
+def test_json_objects_with_thousands_of_keys_are_refused_and_others_read(tmp_path):
+    wide = "{" + ", ".join(f'"k{i}": {i}' for i in range(MAX_COLUMNS + 1)) + "}"
+    path = write_text(tmp_path / "u.jsonl", f'{{"user_id": "u1"}}\n{wide}\n')
+    rows, problems = read(path)
+    assert [row["user_id"] for row in rows] == ["u1"]
+    assert problems[0][0] == 2 and "keys" in problems[0][1]
+
+
+def test_paths_that_are_not_files_say_what_they_are(tmp_path):
+    (tmp_path / "dir.csv").mkdir()
+    os.mkfifo(tmp_path / "pipe.csv")
+    assert path_problem(tmp_path / "dir.csv") == ("is a directory, not a file: give the path "
+                                                 "of a .csv or .jsonl file")
+    assert "is a pipe" in (path_problem(tmp_path / "pipe.csv") or "")
+    assert "is a device" in (path_problem(Path("/dev/zero")) or "")
+    assert path_problem(tmp_path / "missing.csv") == "no such file"
+    assert path_problem(write_text(tmp_path / "u.csv", "user_id\n")) is None

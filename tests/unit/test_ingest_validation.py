@@ -150,3 +150,24 @@ def test_the_report_joins_the_reasons_of_a_row_and_counts_what_it_leaves_out():
     assert report.bad_rows == 4
     assert report.messages() == ["users.csv:2: a", "users.csv:3: b; c",
                                  "users.csv: ... and 2 more rows with errors"]
+
+
+def test_times_are_accepted_only_inside_the_supported_range_with_both_ends_included():
+    rows = conversations(
+        {"started_at": "1970-01-01T00:00:00Z"}, {"started_at": "2100-01-01T00:00:00Z"},
+        {"started_at": "1969-12-31T23:59:59Z"}, {"started_at": "2100-01-01T00:00:01Z"},
+        {"started_at": "1970-01-01T00:30:00+01:00"}, {"started_at": "0001-01-01T00:00:00Z"},
+        {"started_at": "9999-12-31T23:59:59Z"}, {"started_at": "12026-01-01T00:00:00Z"},
+        {"started_at": "2026-06-01T10:00:00Z", "ended_at": "9999-01-01T00:00:00Z"},
+    )
+    checked = check_conversations(rows, PARIS)
+    assert checked.rows["line"].tolist() == [2, 3]
+    assert [line for line, _ in checked.problems] == [4, 5, 6, 7, 8, 9, 10]
+    assert all("outside the supported range 1970-01-01 .. 2100-01-01 (UTC)" in reason
+               for _, reason in checked.problems)
+
+
+def test_a_row_that_repeats_the_header_is_named_as_such():
+    rows = users({"user_id": "u1"}, {"user_id": "User ID", "status": "Status"})
+    assert check_users(rows).problems[0] == (
+        3, "repeats the header row (were two files joined into one?)")
