@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,6 +33,25 @@ def database_url(explicit: str | None = None) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names; None for an in-memory or URI-style database."""
+    parsed = make_url(url)
+    name = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not name or name == ":memory:" \
+            or name.startswith("file:") or parsed.query.get("uri"):
+        return None
+    return Path(name)
+
+
+def _create_private(path: Path) -> None:
+    """Create a new SQLite file readable and writable by its owner only: it holds password
+    hashes. SQLite gives the -wal, -shm and -journal files the mode of the database file,
+    so they are private too. An existing file keeps the mode its owner gave it."""
+    # There already, no such directory, not allowed: SQLite opens it, or says why not.
+    with suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -56,6 +76,9 @@ class Database:
         self.url = database_url(url)
         try:
             if self.url.startswith("sqlite"):
+                path = _sqlite_file(self.url)
+                if path is not None:
+                    _create_private(path)
                 self.engine = create_engine(
                     self.url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}
                 )
