@@ -10,7 +10,7 @@ from licensing_core.auth.accounts import AccountView, reset_password, set_disabl
 from licensing_core.auth.permissions import Principal, require_super_admin
 from licensing_core.db.engine import Database
 from licensing_core.errors import Refused
-from licensing_core.ui import auth, data, flash
+from licensing_core.ui import data, flash
 from licensing_core.ui.text import plain
 
 
@@ -25,7 +25,6 @@ def run_change(done: str, change: Callable[[], object], *, refuse: str | None = 
         st.error(f"Nothing was saved: {plain(exc)}")
         return
     data.invalidate()
-    auth.forget_accounts()
     flash.later(done)
     st.rerun()
 

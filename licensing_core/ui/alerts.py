@@ -10,6 +10,7 @@ from licensing_core.errors import Refused
 from licensing_core.services.outbox import FAILING, QUEUED, SENT, delivery_state, retry_now
 from licensing_core.ui import data, flash, formatting
 from licensing_core.ui.context import TenantContext
+from licensing_core.ui.text import plain
 
 PAGE_ROWS = 200  # alerts are few: a page holds months of them
 PAGE_KEY = "_licensing_alerts_page"
@@ -74,7 +75,7 @@ def retry_form(ctx: TenantContext, rows: pd.DataFrame) -> None:
         try:
             retry_now(ctx.db, int(alert_id), tenant_id=ctx.tenant_id)
         except Refused as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
             return
         data.invalidate()
         flash.later(f"Alert #{alert_id} will be sent by the next delivery run.")

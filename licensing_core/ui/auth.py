@@ -34,17 +34,13 @@ from licensing_core.auth.permissions import Principal
 from licensing_core.clock import utcnow
 from licensing_core.db.engine import Database
 from licensing_core.ui import resources
+from licensing_core.ui.text import plain
 
 PRINCIPAL_KEY = "_licensing_principal"
 TOKEN_KEY = "_licensing_token"
 SIGNED_OUT_KEY = "_licensing_signed_out"
 OIDC_PROBLEM_KEY = "_licensing_oidc_problem"
 COOKIE_NAME = "licensing_session"
-
-
-def forget_accounts() -> None:
-    """Nothing to forget: accounts and sign-ins are read fresh on every run. Kept for the
-    Accounts page, which still calls it after a change."""
 
 
 def browser_token() -> str | None:
@@ -189,7 +185,7 @@ def sign_in_screen() -> None:
                 signed = sign_in(db, username.strip(), password,
                                  secret=resources.token_secret(db), lifetime=lifetime)
             except SignInFailed as exc:
-                st.error(str(exc))  # the same words whatever the cause
+                st.error(str(exc))  # our own words, the same whatever the cause
             else:
                 _start_session(signed)
                 st.rerun()
@@ -203,12 +199,13 @@ def _oidc_buttons() -> None:
         return
     problem = st.session_state.pop(OIDC_PROBLEM_KEY, None)
     if problem:
-        st.error(f"Single sign-on did not give access: {problem}.")
+        st.error(f"Single sign-on did not give access: {plain(problem)}.")
         if _oidc_logged_in() and st.button("Sign out of single sign-on"):
             st.logout()
     st.divider()
     for provider in providers:
-        label = f"Sign in with {provider.title()}" if provider else "Sign in with single sign-on"
+        label = (f"Sign in with {plain(provider.title())}" if provider
+                 else "Sign in with single sign-on")
         if st.button(label, key=f"oidc_{provider or 'default'}"):
             if provider:
                 st.login(provider)
