@@ -23,6 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -110,15 +111,15 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def dashboard(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run dashboard.py` on the demo database; yields its base URL."""
+@contextmanager
+def running_dashboard(database_url: str, log_path: Path,
+                      settings: dict[str, str] | None = None) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a database, with these settings; yields its URL."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("LICENSING_")}
-    env |= {"LICENSING_DATABASE_URL": demo.url, "LICENSING_SECRET_KEY": SECRET,
-            "LICENSING_SUPPORT_CONTACT": "support@operator.example"}
-    log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    env |= {"LICENSING_DATABASE_URL": database_url, "LICENSING_SECRET_KEY": SECRET,
+            **(settings or {})}
     command = [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard.py"),
                "--server.headless", "true", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
@@ -137,6 +138,15 @@ def dashboard(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         yield base_url
     finally:
         _stop(process)
+
+
+@pytest.fixture(scope="session")
+def dashboard(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard on the demo database, for the whole run; yields its base URL."""
+    log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    with running_dashboard(demo.url, log_path,
+                           {"LICENSING_SUPPORT_CONTACT": "support@operator.example"}) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

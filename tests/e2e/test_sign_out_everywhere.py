@@ -7,26 +7,13 @@ its memory, so only the database can tell it that the sign-in ended.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from licensing_core.ui.auth import COOKIE_NAME
 from tests.e2e.conftest import (
-    REPO,
-    SECRET,
-    START_TIMEOUT_S,
-    _free_port,
-    _healthy,
-    _stop,
     heading,
+    running_dashboard,
     settled,
     sidebar_link,
     sign_in,
@@ -35,32 +22,6 @@ from tests.e2e.conftest import (
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
 SUBSCRIPTION = "Subscription · Acme Corp"
-
-
-@contextmanager
-def another_dashboard(database_url: str, log_path: Path) -> Iterator[str]:
-    """One more `streamlit run dashboard.py` on the same database; yields its base URL."""
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LICENSING_")}
-    env |= {"LICENSING_DATABASE_URL": database_url, "LICENSING_SECRET_KEY": SECRET}
-    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard.py"),
-               "--server.headless", "true", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not _healthy(base_url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the second dashboard did not start at {base_url}:\n"
-                            + log_path.read_text(encoding="utf-8", errors="replace")[-4000:])
-            time.sleep(0.2)
-        yield base_url
-    finally:
-        _stop(process)
 
 
 def _with_cookie(new_page, cookie: list, url: str) -> Page:  # type: ignore[no-untyped-def]
@@ -84,7 +45,7 @@ def test_a_signed_out_cookie_put_back_opens_nothing_in_any_dashboard_process(
     page = sign_in(new_page(), "acme-admin")
     cookie = [c for c in page.context.cookies() if c["name"] == COOKIE_NAME]
     assert len(cookie) == 1
-    with another_dashboard(demo.url, tmp_path / "second.log") as second:
+    with running_dashboard(demo.url, tmp_path / "second.log") as second:
         replayed = _with_cookie(new_page, cookie, f"{second}/")
         expect(heading(replayed, SUBSCRIPTION)).to_be_visible()  # the sign-in holds there
 
