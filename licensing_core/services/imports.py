@@ -66,10 +66,6 @@ KEPT_ROWS_BYTES = 128 * 1024 * 1024
 # top of the kept rows at the import's memory peak (about 600 bytes a row).
 STORED_SLICE_ROWS = 25_000
 
-# An import that only appends (services.usage.only_appends) and whose checked rows were kept
-# builds its sessions from those rows instead of reading them back; False always reads back.
-SESSIONS_FROM_MEMORY = True
-
 Progress = Callable[[int, int], None]
 
 
@@ -391,7 +387,7 @@ def _appending(session: Session, tenant: Tenant, checked: _Pass,
     before this import (the tenant is locked: no other import stores meanwhile); rows not
     kept by the checking pass (over the budget) are read back.
     """
-    if not SESSIONS_FROM_MEMORY or checked.kept is None:
+    if checked.kept is None:
         return None
     since = _earliest_new_start(checked, skip)
     return _Added() if since is not None and only_appends(session, tenant, since) else None
@@ -499,11 +495,14 @@ def import_users(db: Database, *, tenant_id: str, path: Path, actor: str,
 
 def import_conversations(db: Database, *, tenant_id: str, path: Path, actor: str,
                          now: datetime | None = None, display_name: str | None = None,
-                         progress: Progress | None = None) -> ImportSummary:
+                         progress: Progress | None = None,
+                         sessions_from_memory: bool = True) -> ImportSummary:
     """Store the file's new conversations; refused whole on any bad or conflicting row.
 
     `progress(done, total)` is called per chunk: total is 0 while the file is checked,
-    then its row count while it is stored.
+    then its row count while it is stored. An import that only appends builds its sessions
+    from its rows in memory; `sessions_from_memory=False` reads them back instead (the
+    tests' reference path).
     """
     now = now or utcnow()
     name = display_name or str(path)
@@ -515,7 +514,7 @@ def import_conversations(db: Database, *, tenant_id: str, path: Path, actor: str
         if checked.report:
             raise ImportRefused(checked.report)
         skip = checked.skipped_lines()
-        added = _appending(session, tenant, checked, skip)
+        added = _appending(session, tenant, checked, skip) if sessions_from_memory else None
         stored, created, touched, since = _store_conversations(
             session, tenant, path, checked, skip, timezone, report, added)
         return _finish(session, tenant, kind="conversations", name=name, actor=actor,

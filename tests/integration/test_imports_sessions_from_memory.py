@@ -1,7 +1,7 @@
 """An import that only appends builds its sessions from its rows in memory, not read back.
 
 Every test compares the sessions table with that of a tenant given the same conversations
-in one file through the read-back path (SESSIONS_FROM_MEMORY off), on SQLite and PostgreSQL.
+in one file through the read-back path (sessions_from_memory=False), on SQLite and PostgreSQL.
 `paths` records which way each import went by wrapping the real recompute_usage.
 """
 
@@ -50,17 +50,17 @@ def at(text: str) -> str:
     return text + "Z"
 
 
-def load(db: Database, tmp_path: Path, tenant: str, rows: list[dict]) -> ImportSummary:
+def load(db: Database, tmp_path: Path, tenant: str, rows: list[dict],
+         sessions_from_memory: bool = True) -> ImportSummary:
     path = write_csv(tmp_path / f"{tenant}-{next(_files)}.csv", rows)
-    return import_conversations(db, tenant_id=tenant, path=path, actor="test", now=NOW)
+    return import_conversations(db, tenant_id=tenant, path=path, actor="test", now=NOW,
+                                sessions_from_memory=sessions_from_memory)
 
 
 def load_read_back(db: Database, tmp_path: Path, tenant: str,
                    rows: list[dict]) -> ImportSummary:
     """The reference: the same import with every session read back from the database."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(imports, "SESSIONS_FROM_MEMORY", False)
-        return load(db, tmp_path, tenant, rows)
+    return load(db, tmp_path, tenant, rows, sessions_from_memory=False)
 
 
 def sessions_table(db: Database, tenant: str) -> list[tuple]:
