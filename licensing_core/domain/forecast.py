@@ -29,6 +29,8 @@ MIN_RHYTHM_DAYS = 14
 HORIZON_DAYS = 3650
 # Float sums of paces: below this, what is left counts as used up.
 EPSILON = 1e-9
+# A run-out this close, before the term ends, is urgent (the spec's run-out warning too).
+RUN_OUT_WARNING_DAYS = 30
 ONE_DAY = timedelta(days=1)
 FLAT = (1.0,) * 7
 
@@ -157,6 +159,19 @@ def forecast_run_out(daily: pd.Series, *, total: int, consumed: int, today: date
     )
 
 
+def runs_out_before_end(forecast: Forecast, term_end: date) -> bool:
+    """At the mid pace the licenses are used up before the term's last day."""
+    return (not forecast.already_over and forecast.run_out_date is not None
+            and forecast.run_out_date < term_end)
+
+
+def runs_out_soon(forecast: Forecast, *, today: date, term_end: date,
+                  days: int = RUN_OUT_WARNING_DAYS) -> bool:
+    """Used up within `days` of today, and before the term ends."""
+    return (runs_out_before_end(forecast, term_end) and forecast.run_out_date is not None
+            and (forecast.run_out_date - today).days <= days)
+
+
 def licenses_needed(forecast: Forecast) -> int:
     """More licenses the term needs to last to its end at the current (mid) pace."""
     return forecast.needed_to_last_term
@@ -215,7 +230,7 @@ def refill_effect(daily: pd.Series, *, quantity: int, total: int, consumed: int,
 
 
 __all__ = [
-    "LONG_WINDOW_DAYS", "RHYTHM_DAYS", "SHORT_WINDOW_DAYS", "Forecast", "Pacing",
-    "RefillEffect", "forecast_run_out", "licenses_needed", "pacing", "projected_use",
-    "projection", "refill_effect", "weekday_profile",
+    "LONG_WINDOW_DAYS", "RHYTHM_DAYS", "RUN_OUT_WARNING_DAYS", "SHORT_WINDOW_DAYS", "Forecast",
+    "Pacing", "RefillEffect", "forecast_run_out", "licenses_needed", "pacing", "projected_use",
+    "projection", "refill_effect", "runs_out_before_end", "runs_out_soon", "weekday_profile",
 ]
