@@ -12,7 +12,15 @@ import sys
 import typer
 from sqlalchemy.exc import OperationalError
 
-from licensing_core.cli import accounts, alerts, demo, exports, ingest, tenants
+from licensing_core.cli import (
+    accounts,
+    alerts,
+    demo,
+    exports,
+    ingest,
+    tenants,
+    thresholds,
+)
 from licensing_core.db.engine import URL_VARIABLE
 from licensing_core.errors import LicensingError, Refused
 
@@ -21,7 +29,7 @@ EXIT_REFUSED = 2
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="License subscriptions: tenants, terms, refills, usage, exports, alerts.")
-for module in (tenants, ingest, exports, alerts, accounts, demo):
+for module in (tenants, thresholds, ingest, exports, alerts, accounts, demo):
     module.register(app)
 
 

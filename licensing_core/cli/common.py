@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 
+from licensing_core.auth.permissions import Principal, Role
 from licensing_core.db.engine import Database, open_database
 from licensing_core.errors import Refused
 
@@ -42,3 +43,9 @@ def print_json(payload: Any) -> None:
 def cli_actor(name: str | None = None) -> str:
     """Who the audit log names for a command-line change: --by when given, else 'cli'."""
     return name.strip() if name and name.strip() else CLI_ACTOR_PREFIX
+
+
+def operator(name: str | None = None) -> Principal:
+    """Who a command acts as: the operator, with a super admin's rights (whoever can run
+    the command can reach the database), named as the audit log will show it."""
+    return Principal(username=cli_actor(name), role=Role.SUPER_ADMIN, tenant_id=None, email="")

@@ -32,6 +32,11 @@ def db_upgrade() -> None:
     typer.echo("database schema is up to date")
 
 
+def _as_json(summary: SubscriptionSummary) -> dict[str, object]:
+    """The spec's keys, with the thresholds in force (a tenant's own, else the defaults)."""
+    return {**summary.as_json(), "thresholds": list(summary.thresholds)}
+
+
 def _print_summary(summary: SubscriptionSummary) -> None:
     rows = [
         ("Tenant", f"{summary.name} ({summary.tenant_id})"),
@@ -49,6 +54,7 @@ def _print_summary(summary: SubscriptionSummary) -> None:
         ("Consumed", f"{summary.consumed} ({summary.percent_used:.1f}%)"),
         ("Available", str(summary.available) if summary.available >= 0
          else f"{summary.available} (overage of {-summary.available})"),
+        ("Alert thresholds", ", ".join(f"{t}%" for t in summary.thresholds)),
     ]
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
@@ -85,7 +91,7 @@ def tenant_show(
 ) -> None:
     summary = subscription_summary(database(), tenant_id, term_date=parse_day(term, "--term"))
     if as_json:
-        print_json(summary.as_json())
+        print_json(_as_json(summary))
     else:
         _print_summary(summary)
 
@@ -95,7 +101,7 @@ def tenant_list(as_json: bool = typer.Option(False, "--json")) -> None:
     db = database()
     summaries = [subscription_summary(db, tenant_id) for tenant_id in list_tenant_ids(db)]
     if as_json:
-        print_json([s.as_json() for s in summaries])
+        print_json([_as_json(s) for s in summaries])
         return
     typer.echo(f"{'ID':<16} {'TYPE':<8} {'START':<10} {'END':<10} {'TOTAL':>8} "
                f"{'CONSUMED':>9} {'AVAILABLE':>9} {'USED':>7}")

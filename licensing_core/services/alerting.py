@@ -11,14 +11,15 @@ from sqlalchemy.orm import Session
 from licensing_core.db.models import Account, Alert, Tenant, Term
 from licensing_core.domain.emails import alert_recipients
 from licensing_core.domain.terms import Totals
-from licensing_core.domain.thresholds import DEFAULT_THRESHOLDS, evaluate_thresholds
+from licensing_core.domain.thresholds import evaluate_thresholds, thresholds_of
 from licensing_core.services.tenancy import refills_by_term, tenant_terms, term_totals, totals_of
 
 THRESHOLD_KIND = "threshold"
 
 
 def tenant_thresholds(tenant: Tenant) -> tuple[int, ...]:
-    return tuple(tenant.alert_thresholds) if tenant.alert_thresholds else DEFAULT_THRESHOLDS
+    """The tenant's thresholds in force: what the alerts, the gauge and the caption use."""
+    return thresholds_of(tenant.alert_thresholds)
 
 
 def recipients_of(session: Session, tenant: Tenant) -> list[str]:

@@ -44,8 +44,9 @@ def test_tenant_create_then_show_json_gives_the_spec_keys(cli):
     shown = show(cli)
     assert set(shown) == {"tenant_id", "name", "license_type", "start_date", "end_date",
                           "technical_emails", "billing_emails", "total_purchased", "consumed",
-                          "available", "percent_used", "session_minutes"}
+                          "available", "percent_used", "session_minutes", "thresholds"}
     assert shown["technical_emails"] == ["ops@acme.com"]
+    assert shown["thresholds"] == [75, 85, 95, 100]
     assert (shown["total_purchased"], shown["session_minutes"]) == (100, 20)
 
 

@@ -9,7 +9,9 @@ from licensing_core.domain.thresholds import (
     ThresholdDecision,
     evaluate_thresholds,
     parse_thresholds,
+    preview_thresholds,
     reached_threshold,
+    thresholds_of,
 )
 from licensing_core.errors import Refused
 
@@ -70,8 +72,57 @@ def test_a_tenant_override_uses_its_own_thresholds() -> None:
     assert evaluate_thresholds(95, 100, (50, 90), 50) == ThresholdDecision(90, 90)
 
 
-def test_override_thresholds_are_sorted_distinct_whole_percents() -> None:
-    assert parse_thresholds(["90", 50, 90]) == (50, 90)
-    for bad in (["0"], ["abc"], [], ["1001"]):
-        with pytest.raises(Refused):
-            parse_thresholds(bad)
+@pytest.mark.parametrize(("given", "expected"), [
+    (["50", "75", "90", "100", "120"], (50, 75, 90, 100, 120)),
+    ([1], (1,)),
+    ([1000], (1000,)),
+    (list(range(10, 110, 10)), tuple(range(10, 110, 10))),
+    ([" 60 ", 80], (60, 80)),
+])
+def test_own_thresholds_are_whole_percents_kept_in_the_order_given(
+        given: list[int | str], expected: tuple[int, ...]) -> None:
+    assert parse_thresholds(given) == expected
+
+
+@pytest.mark.parametrize(("given", "reason"), [
+    ([], "at least one"),
+    (["0"], "between 1 and 1000"),
+    (["1001"], "between 1 and 1000"),
+    (["abc"], "not a whole percent"),
+    (["75.5"], "not a whole percent"),
+    (["-5"], "not a whole percent"),
+    ([True], "not a whole percent"),
+    (["90", "50"], "strictly increasing: 50 comes after 90"),
+    (["50", "90", "90"], "strictly increasing: 90 comes after 90"),
+    (list(range(1, 12)), "at most 10"),
+])
+def test_own_thresholds_out_of_range_repeated_or_not_increasing_are_refused(
+        given: list[int | str], reason: str) -> None:
+    with pytest.raises(Refused, match=reason):
+        parse_thresholds(given)
+
+
+def test_the_defaults_apply_without_an_override() -> None:
+    assert thresholds_of(None) == thresholds_of([]) == DEFAULT_THRESHOLDS == (75, 85, 95, 100)
+    assert thresholds_of([50, 120]) == (50, 120)
+
+
+def test_the_preview_says_which_thresholds_are_already_passed() -> None:
+    preview = preview_thresholds(80, 100, (50, 75, 90, 100, 120))
+    assert (preview.passed, preview.ahead, preview.notified_up_to) == (
+        (50, 75), (90, 100, 120), 75)
+    assert preview.percent_used == 80.0
+    nothing = preview_thresholds(10, 100, (50, 75))
+    assert (nothing.passed, nothing.ahead, nothing.notified_up_to) == ((), (50, 75), None)
+
+
+def test_a_threshold_exactly_at_the_current_percent_counts_as_passed() -> None:
+    assert preview_thresholds(19, 20, (90, 95, 100)).passed == (90, 95)
+
+
+def test_after_a_change_only_later_crossings_alert() -> None:
+    preview = preview_thresholds(80, 100, (50, 75, 90))
+    assert evaluate_thresholds(85, 100, (50, 75, 90), preview.notified_up_to) == \
+        ThresholdDecision(None, 75)
+    assert evaluate_thresholds(90, 100, (50, 75, 90), preview.notified_up_to) == \
+        ThresholdDecision(90, 90)
