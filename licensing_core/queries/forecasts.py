@@ -8,6 +8,7 @@ days' consumption, never one query per tenant.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -170,13 +171,15 @@ def risk_ranking(db: Database, *, now: datetime | None = None,
                              ascending=[True, False, True], kind="stable").reset_index(drop=True)
 
 
-def runs_out_text(run_out: date | None, lasts_term: bool, already_over: bool) -> str:
-    """The overview's words: "runs out on …", "lasts the term" or "used up"."""
+def runs_out_text(run_out: date | None, lasts_term: bool, already_over: bool, *,
+                  day: Callable[[date], str] = date.isoformat) -> str:
+    """The run-out in words, the one wording of every page: "runs out on …", "lasts the
+    term" or "used up" (the overview and the risk page write the day as ISO 8601)."""
     if already_over:
         return "used up"
     if lasts_term or run_out is None:
         return "lasts the term"
-    return f"runs out on {run_out.isoformat()}"
+    return f"runs out on {day(run_out)}"
 
 
 __all__ = ["RISK_COLUMNS", "TermForecast", "risk_ranking", "runs_out_text", "term_forecast"]

@@ -7,21 +7,27 @@ from datetime import date
 
 import streamlit as st
 
-from licensing_core.domain.forecast import Forecast, RefillEffect
-from licensing_core.queries.forecasts import TermForecast
+from licensing_core.domain.forecast import SHORT_WINDOW_DAYS, Forecast, RefillEffect
+from licensing_core.domain.terms import TermState
+from licensing_core.queries.forecasts import TermForecast, runs_out_text
+from licensing_core.queries.summary import SubscriptionSummary
 from licensing_core.ui import formatting
 from licensing_core.ui.cards import text_card
 
 WHAT_IF_KEY = "whatif_quantity"
 
 
+def run_out_words(forecast: Forecast) -> str:
+    """"runs out on 12 Sep 2026", "lasts the term" or "used up": the overview's wording,
+    with the day as the cards write it."""
+    return runs_out_text(forecast.run_out_date, forecast.lasts_term, forecast.already_over,
+                         day=formatting.day)
+
+
 def run_out_text(forecast: Forecast) -> str:
-    """"Runs out on 12 Sep 2026", "Lasts the term" or "Used up"."""
-    if forecast.already_over:
-        return "Used up"
-    if forecast.lasts_term or forecast.run_out_date is None:
-        return "Lasts the term"
-    return f"Runs out on {formatting.day(forecast.run_out_date)}"
+    """"Runs out on 12 Sep 2026", "Lasts the term" or "Used up": a card's value."""
+    words = run_out_words(forecast)
+    return words[:1].upper() + words[1:]
 
 
 def range_text(forecast: Forecast, term_end: date) -> str:
@@ -42,6 +48,31 @@ def pace_text(value: float, unit: str) -> str:
     return f"{value:.1f} {unit}/day"
 
 
+def pace_caption(forecast: Forecast, summary: SubscriptionSummary) -> str:
+    """What the pace counts, so that 0.0 reads as "nothing new", not as broken."""
+    days, shown = SHORT_WINDOW_DAYS, f"{forecast.pace_per_day_mid:.1f}"
+    if summary.license_type == "session":
+        if shown == "0.0":
+            return f"No session started in the last {days} days."
+        return f"Sessions started per day over the last {days} days."
+    if shown == "0.0":
+        return (f"No user was counted for the first time in the last {days} days: the "
+                f"{formatting.count(summary.consumed)} counted hold their licenses to the "
+                "term's end.")
+    return (f"Users counted for the first time per day over the last {days} days; a user "
+            "counts once per term.")
+
+
+def needed_caption(forecast: Forecast, summary: SubscriptionSummary) -> str:
+    """Says that the number is licenses on top of the total purchase, not a total."""
+    total, end = formatting.count(summary.total_purchased), formatting.day(summary.end_date)
+    if summary.state == TermState.EXPIRED:
+        return f"The term ended on {end}."
+    if forecast.needed_to_last_term == 0:
+        return f"None on top of the {total} bought: they last to {end} at the current pace."
+    return f"Licenses on top of the {total} bought, to last to {end} at the current pace."
+
+
 def forecast_cards(shown: TermForecast) -> None:
     """Run-out with its range, pace, pacing (term elapsed beside used) and licenses needed."""
     forecast, summary = shown.forecast, shown.summary
@@ -56,17 +87,21 @@ def forecast_cards(shown: TermForecast) -> None:
             st.caption(ranged)
     monthly = (forecast.pace_per_day_high if forecast.pace_per_day_low == forecast.pace_per_day_mid
                else forecast.pace_per_day_low)
-    pace.metric(f"Pace ({unit}/day)", f"{forecast.pace_per_day_mid:.1f}", border=True,
-                help=f"New {unit} per day over the last 14 days (30 days: {monthly:.1f}).")
+    with pace, st.container(border=True):
+        st.metric(f"Pace ({unit}/day)", f"{forecast.pace_per_day_mid:.1f}",
+                  help=f"New {unit} per day over the last 14 days (30 days: {monthly:.1f}).")
+        st.caption(pace_caption(forecast, summary))
     paced.metric("Term elapsed / used",
                  f"{formatting.whole_percent(shown.pacing.term_elapsed_percent)} / "
                  f"{formatting.whole_percent(shown.pacing.used_percent)}", border=True,
                  help="Percent of the term's days gone beside percent of licenses used.")
-    needed.metric("Needed to last the term", formatting.count(forecast.needed_to_last_term),
-                  border=True,
-                  help="More licenses needed to last to the term's end at the current pace "
+    with needed, st.container(border=True):
+        st.metric("Needed to last the term", formatting.count(forecast.needed_to_last_term),
+                  help="Licenses to add to the total purchase so that it lasts to the term's "
+                       "end at the current pace "
                        f"({formatting.count(forecast.needed_to_last_term_high)} at the "
                        "higher pace of the range).")
+        st.caption(needed_caption(forecast, summary))
 
 
 def effect_lines(effect: RefillEffect, term_end: date) -> list[str]:
