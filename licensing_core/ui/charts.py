@@ -9,8 +9,19 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-# Band colours between the alert thresholds: calm, then warmer as mail goes out.
-BAND_COLOURS = ("#d8f0dc", "#fff1bf", "#ffd8a8", "#ffb3b3", "#e8a0a0")
+from licensing_core.domain.status import Level, band_level
+
+# The gauge's bands by level (domain.status.band_level): faint fills under the dial, and
+# the bar in the level's strong colour (Streamlit's green, orange and red text colours,
+# 6.4:1 or more on white, above the 3:1 that WCAG asks of a graphic).
+BAND_FILLS = {Level.CALM: "#dcf2e3", Level.WARNING: "#ffe9c7", Level.CRITICAL: "#ffd6d9"}
+OVERAGE_FILL = "#f5b3ba"  # beyond 100%
+# The same fills by threshold band (below the first, then between each pair, then beyond
+# the last), for tables that colour a cell per band; with the default thresholds these
+# are the gauge's levels: calm, warning, warning, critical, overage.
+BAND_COLOURS = (BAND_FILLS[Level.CALM], BAND_FILLS[Level.WARNING], BAND_FILLS[Level.WARNING],
+                BAND_FILLS[Level.CRITICAL], OVERAGE_FILL)
+BAND_BARS = {Level.CALM: "#0c5a44", Level.WARNING: "#9b4519", Level.CRITICAL: "#9e303b"}
 OVER_COLOUR = "#c92a2a"
 BAR_COLOUR = "#1c7ed6"
 BAND_FILL = "rgba(28, 126, 214, 0.15)"  # the projection's range: the line's blue, faint
@@ -20,25 +31,32 @@ def _band_edges(thresholds: Sequence[int], top: float) -> list[float]:
     return [0.0, *[float(t) for t in sorted(thresholds) if t < top], top]
 
 
+def gauge_steps(thresholds: Sequence[int], top: float) -> list[dict[str, object]]:
+    """One step between each pair of thresholds, filled by the level of its band."""
+    edges = _band_edges(thresholds, top)
+    return [{"range": [low, high],
+             "color": OVERAGE_FILL if low >= 100 else BAND_FILLS[band_level(low, thresholds)]}
+            for low, high in zip(edges, edges[1:], strict=False)]
+
+
 def percent_gauge(percent: float, thresholds: Sequence[int]) -> go.Figure:
-    """Percent used on a dial with bands at the alert thresholds (75/85/95/100 by default)."""
+    """Percent used on a dial with bands at the alert thresholds (75/85/95/100 by default),
+    its bar in the colour of the band it has reached."""
     highest = max([100, *thresholds])
     top = max(float(highest), percent * 1.1)  # an overage stays on the dial
-    edges = _band_edges(thresholds, top)
-    steps = [{"range": [edges[i], edges[i + 1]],
-              "color": BAND_COLOURS[min(i, len(BAND_COLOURS) - 1)]}
-             for i in range(len(edges) - 1)]
+    level = band_level(percent, thresholds)
     figure = go.Figure(go.Indicator(
         mode="gauge+number", value=round(percent, 1), number={"suffix": "% used"},
         gauge={
             "axis": {"range": [0, top], "tickvals": [0, *sorted(thresholds)]},
-            "bar": {"color": OVER_COLOUR if percent >= 100 else BAR_COLOUR},
-            "steps": steps,
+            "bar": {"color": BAND_BARS[level]},
+            "steps": gauge_steps(thresholds, top),
             "threshold": {"line": {"color": OVER_COLOUR, "width": 3}, "thickness": 0.8,
                           "value": 100},
         },
     ))
-    figure.update_layout(height=260, margin={"l": 30, "r": 30, "t": 30, "b": 10})
+    figure.update_layout(height=260, margin={"l": 30, "r": 30, "t": 30, "b": 10},
+                         meta={"band": level.value})
     return figure
 
 
