@@ -1,5 +1,5 @@
-"""Subscription: the term's cards, percent used, consumption over the term, contacts,
-and the run-out forecast with pacing and a what-if calculator."""
+"""Subscription: the status banner, the term's cards, percent used, consumption over the
+term, contacts, and the run-out forecast with pacing and a what-if calculator."""
 
 import streamlit as st
 
@@ -14,18 +14,22 @@ from licensing_core.ui import (
     forecasts,
     navigation,
     resources,
+    status_banner,
 )
 from licensing_core.ui.text import plain
 
 ctx = context.tenant_page()
 summary = data.summary(ctx)
+shown = forecast_data.forecast(ctx)
 
 st.title(f"Subscription · {plain(summary.name)}")
 cards.term_state_badge(summary.state)
+status_banner.status_banner(
+    shown, contact=resources.support_contact(), operator=ctx.is_super_admin,
+    next_start=status_banner.next_start_of(data.terms(ctx), shown.summary.end_date))
 if cards.subscription_cards(summary):
     st.switch_page(navigation.CONSUMPTION.path)
 contacts.edit_contacts(ctx, summary)
-shown = forecast_data.forecast(ctx)
 forecasts.forecast_cards(shown)
 
 gauge, chart = st.columns([1, 2])
