@@ -18,7 +18,7 @@ from licensing_core.services.tenants import create_tenant, renew
 from licensing_core.ui.charts import BAND_BARS, BAND_FILLS, OVERAGE_FILL
 from licensing_core.ui.formatting import day
 from tests.app.conftest import PASSWORD, texts
-from tests.markdown_view import visible
+from tests.markdown_view import node_types, visible
 
 SUPPORT = "support@operator.test"  # the world's LICENSING_SUPPORT_CONTACT
 
@@ -223,3 +223,16 @@ def test_a_user_based_pace_of_zero_says_what_it_counts(signed_in, world):
     assert ("No user was counted for the first time in the last 14 days: the 0 counted hold "
             "their licenses to the term's end.") in page
     assert f"None on top of the 10 bought: they last to {day(today + timedelta(days=300))}" in page
+
+
+def test_a_hostile_tenant_name_is_shown_in_the_banner_as_typed(signed_in, world):
+    today = world.today
+    hostile = "**Evil** <b>Co</b> [sign in](http://evil.example/p) ![x](http://evil.example/t.png)"
+    create_tenant(world.db, tenant_id="evil", name=hostile, license_type="user", licenses=5,
+                  start=today - timedelta(days=400), end=today - timedelta(days=35), actor="t")
+    create_account(world.db, username="eve", role="tenant_admin", tenant_id="evil",
+                   email="eve@example.test", password=PASSWORD, actor="test")
+    at = signed_in("eve")
+    box = next(e.value for e in at.error if e.value.startswith("**Critical:**"))
+    assert visible(box).startswith(f"Critical: {hostile}'s term ended on ")
+    assert not node_types(box) & {"link_open", "image", "html_inline", "html_block", "em_open"}
