@@ -18,6 +18,7 @@ from licensing_core.cli import (
     demo,
     exports,
     ingest,
+    requests,
     tenants,
     thresholds,
 )
@@ -29,7 +30,7 @@ EXIT_REFUSED = 2
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="License subscriptions: tenants, terms, refills, usage, exports, alerts.")
-for module in (tenants, thresholds, ingest, exports, alerts, accounts, demo):
+for module in (tenants, thresholds, requests, ingest, exports, alerts, accounts, demo):
     module.register(app)
 
 

@@ -159,6 +159,28 @@ class UserLicense(Base):
     conversation_count: Mapped[int] = mapped_column(Integer)
 
 
+class LicenseRequest(Base):
+    """A tenant admin's request for more licenses, decided once by a super admin."""
+
+    __tablename__ = "license_requests"
+    __table_args__ = (Index("ix_license_requests_status", "status", "requested_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open|approved|declined
+    requested_by: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # A decline's reason, or the note an approval was given.
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The refill an approval recorded, and its quantity (the request's, or as edited).
+    refill_quantity: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    refill_id: Mapped[int | None] = mapped_column(ForeignKey("refills.id"), nullable=True)
+
+
 class Alert(Base):
     """The outbox: an email queued in the same transaction as the change that caused it."""
 
@@ -168,7 +190,8 @@ class Alert(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
     term_id: Mapped[int | None] = mapped_column(ForeignKey("terms.id"), nullable=True)
-    kind: Mapped[str] = mapped_column(String(32))  # threshold | contract_end
+    # threshold | contract_end | license_request | request_decision
+    kind: Mapped[str] = mapped_column(String(32))
     # Unique per cause, so the same alert can never be queued twice.
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
     threshold: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -183,6 +206,9 @@ class Alert(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # The license request a license_request or request_decision alert is about.
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("license_requests.id"),
+                                                   nullable=True)
 
 
 class Account(Base):
@@ -229,6 +255,7 @@ class AuditEntry(Base):
 
 
 __all__ = [
-    "Account", "Alert", "AuditEntry", "Base", "Conversation", "PlatformUser", "Refill",
+    "Account", "Alert", "AuditEntry", "Base", "Conversation", "LicenseRequest", "PlatformUser",
+    "Refill",
     "SignIn", "Tenant", "Term", "UsageSession", "UserLicense", "UserStatusEvent",
 ]

@@ -12,6 +12,22 @@ from licensing_core.notify.settings import SmtpSettings
 
 THRESHOLD_KIND = "threshold"
 CONTRACT_END_KIND = "contract_end"
+REQUEST_KIND = "license_request"  # to the operator: a tenant admin asks for licenses
+DECISION_KIND = "request_decision"  # to the requester and the contacts: approved or not
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """The license request a request or decision mail is about."""
+
+    request_id: int
+    quantity: int
+    requested_by: str
+    note: str
+    status: str  # open | approved | declined
+    decided_by: str | None = None
+    reason: str | None = None  # a decline's reason, or the approval's note
+    refill_quantity: int | None = None
 
 
 @dataclass(frozen=True)
@@ -19,7 +35,7 @@ class AlertMail:
     """What a mail says, as plain values: rendering needs no database."""
 
     alert_id: int
-    kind: str  # threshold | contract_end
+    kind: str  # threshold | contract_end | license_request | request_decision
     subject: str
     recipients: list[str]
     tenant_name: str
@@ -31,6 +47,7 @@ class AlertMail:
     term_start: date | None = None
     term_end: date | None = None
     days_left: int | None = None  # contract_end: from the tenant's today to the end date
+    request: RequestFacts | None = None  # license_request and request_decision
 
     @property
     def available(self) -> int:
@@ -60,9 +77,29 @@ def _term_text(mail: AlertMail) -> str:
     return f"{mail.term_start.isoformat()} to {mail.term_end.isoformat()}"
 
 
+def _request_facts(mail: AlertMail) -> list[tuple[str, str]]:
+    request = mail.request
+    if request is None:
+        return []
+    rows = [("Request", f"#{request.request_id}"),
+            ("Licenses asked for", str(request.quantity)),
+            ("Requested by", request.requested_by)]
+    if request.note:
+        rows.append(("Note", request.note))
+    if mail.kind == DECISION_KIND:
+        rows.append(("Decision", f"{request.status} by {request.decided_by or '-'}"))
+        if request.refill_quantity is not None:
+            rows.append(("Licenses added", str(request.refill_quantity)))
+        if request.reason:
+            rows.append(("Reason" if request.status == "declined" else "Decision note",
+                         request.reason))
+    return rows
+
+
 def _facts(mail: AlertMail) -> list[tuple[str, str]]:
     return [
         ("Tenant", mail.tenant_name),
+        *_request_facts(mail),
         ("License type", mail.license_type),
         ("Consumed", str(mail.consumed)),
         ("Total purchase", str(mail.total_purchased)),
@@ -81,13 +118,38 @@ def _lead(mail: AlertMail) -> str:
             f", in {mail.days_left} day{'s' if mail.days_left != 1 else ''}")
         return (f"The {mail.license_type} license contract of {mail.tenant_name} ends on "
                 f"{end}{when}. Renew it in time to keep the service running.")
+    if mail.kind in (REQUEST_KIND, DECISION_KIND) and mail.request is not None:
+        return _request_lead(mail, mail.request)
     return (f"{mail.tenant_name} has used {mail.threshold}% of its {mail.license_type} "
             f"licenses: {mail.consumed} of {mail.total_purchased} "
             f"({mail.percent_used:.1f}% used).")
 
 
+def _request_lead(mail: AlertMail, request: RequestFacts) -> str:
+    asked = (f"{request.requested_by} asked for {request.quantity} more "
+             f"{mail.license_type} licenses for {mail.tenant_name} (request "
+             f"#{request.request_id})")
+    if mail.kind == REQUEST_KIND:
+        return (f"{asked}. The term has used {mail.consumed} of {mail.total_purchased} "
+                f"({mail.percent_used:.1f}%). Approve or decline it on the dashboard.")
+    if request.status == "approved":
+        return (f"{asked}: approved by {request.decided_by}. {request.refill_quantity} "
+                f"licenses were added; the total purchase is now {mail.total_purchased}.")
+    return f"{asked}: declined by {request.decided_by}. Reason: {request.reason}"
+
+
 FOOTER = ("You receive this email as a technical or billing contact or an administrator "
           "of {tenant} on the license subscription dashboard.")
+FOOTERS = {
+    REQUEST_KIND: "You receive this email as an operator of the license subscription "
+                  "dashboard.",
+    DECISION_KIND: "You receive this email as the requester or a technical or billing "
+                   "contact of {tenant} on the license subscription dashboard.",
+}
+
+
+def _footer(mail: AlertMail) -> str:
+    return FOOTERS.get(mail.kind, FOOTER).format(tenant=mail.tenant_name)
 
 
 def render_text(mail: AlertMail, dashboard_url: str) -> str:
@@ -95,7 +157,7 @@ def render_text(mail: AlertMail, dashboard_url: str) -> str:
     rows = "\n".join(f"{label + ':':<{width + 1}}  {value}" for label, value in _facts(mail))
     return (f"Hello,\n\n{_lead(mail)}\n\n{rows}\n\n"
             f"Details on the dashboard: {dashboard_url}\n\n"
-            f"-- \n{FOOTER.format(tenant=mail.tenant_name)}\n")
+            f"-- \n{_footer(mail)}\n")
 
 
 def render_html(mail: AlertMail, dashboard_url: str) -> str:
@@ -110,7 +172,7 @@ def render_html(mail: AlertMail, dashboard_url: str) -> str:
         f"<table>\n{rows}\n</table>\n"
         f'<p><a href="{link}">Open the dashboard</a> ({escape(dashboard_url)})</p>\n'
         f'<p style="color:#666;font-size:small">'
-        f"{escape(FOOTER.format(tenant=mail.tenant_name))}</p>\n"
+        f"{escape(_footer(mail))}</p>\n"
         "</body></html>\n"
     )
 
@@ -131,5 +193,5 @@ def render_alert(mail: AlertMail, settings: SmtpSettings,
     return message
 
 
-__all__ = ["CONTRACT_END_KIND", "THRESHOLD_KIND", "AlertMail", "message_id", "render_alert",
-           "render_html", "render_text"]
+__all__ = ["CONTRACT_END_KIND", "DECISION_KIND", "REQUEST_KIND", "THRESHOLD_KIND", "AlertMail",
+           "RequestFacts", "message_id", "render_alert", "render_html", "render_text"]

@@ -9,7 +9,7 @@ from email.utils import parseaddr
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from licensing_core.domain.emails import email_problem
+from licensing_core.domain.emails import email_problem, validated_emails
 from licensing_core.errors import Refused
 
 HOST = "LICENSING_SMTP_HOST"
@@ -20,6 +20,7 @@ SECURITY = "LICENSING_SMTP_SECURITY"
 SENDER = "LICENSING_SMTP_FROM"
 TIMEOUT = "LICENSING_SMTP_TIMEOUT"
 DASHBOARD_URL = "LICENSING_DASHBOARD_URL"
+OPERATOR_EMAIL = "LICENSING_OPERATOR_EMAIL"
 
 # Where the Streamlit dashboard listens when nobody says otherwise.
 DEFAULT_DASHBOARD_URL = "http://localhost:8501"
@@ -53,6 +54,8 @@ class SmtpSettings:
     username: str | None = None
     password: str | None = None
     timeout: float = DEFAULT_TIMEOUT_S
+    # Where license requests are mailed; empty: to the enabled super admin accounts.
+    operator_emails: tuple[str, ...] = ()
 
     @property
     def dashboard_host(self) -> str:
@@ -117,6 +120,14 @@ def _dashboard_url(text: str | None) -> str:
     return url
 
 
+def operator_emails(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The operator's addresses for new license requests: one or more, separated by
+    commas or spaces; none set gives () (the super admin accounts' emails are used)."""
+    text = _value(os.environ if environ is None else environ, OPERATOR_EMAIL) or ""
+    addresses = [a for a in text.replace(",", " ").split() if a]
+    return tuple(validated_emails(addresses, OPERATOR_EMAIL))
+
+
 def dashboard_url(environ: Mapping[str, str] | None = None) -> str:
     """The link put in every mail (also usable without SMTP, e.g. by the dashboard)."""
     return _dashboard_url(_value(os.environ if environ is None else environ, DASHBOARD_URL))
@@ -144,8 +155,9 @@ def smtp_settings(environ: Mapping[str, str] | None = None) -> SmtpSettings:
         sender=_sender(_value(env, SENDER), username),
         dashboard_url=_dashboard_url(_value(env, DASHBOARD_URL)),
         username=username, password=password, timeout=_timeout(_value(env, TIMEOUT)),
+        operator_emails=operator_emails(env),
     )
 
 
 __all__ = ["DEFAULT_PORTS", "Security", "SmtpNotConfigured", "SmtpSettings", "dashboard_url",
-           "smtp_settings"]
+           "operator_emails", "smtp_settings"]

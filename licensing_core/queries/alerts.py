@@ -13,7 +13,7 @@ from licensing_core.queries.common import check_page, iso_local, tenant_zone
 
 ALERT_COLUMNS: tuple[str, ...] = (
     "id", "tenant_id", "kind", "threshold", "subject", "created_at", "recipients", "status",
-    "attempts", "last_error", "next_attempt_at", "sent_at",
+    "attempts", "last_error", "next_attempt_at", "sent_at", "request_id",
 )
 
 
@@ -42,9 +42,11 @@ def alerts_list(db: Database, tenant_id: str | None, *, limit: int = 200,
                 iso_local(alert.created_at, tz), ", ".join(alert.recipients or []),
                 alert.status, alert.attempts, alert.last_error or "",
                 iso_local(alert.next_attempt_at, tz), iso_local(alert.sent_at, tz),
+                alert.request_id,
             ))
     frame = pd.DataFrame(rows, columns=list(ALERT_COLUMNS))
-    return frame.astype({"id": "int64", "threshold": "Int64", "attempts": "int64"})
+    return frame.astype({"id": "int64", "threshold": "Int64", "attempts": "int64",
+                         "request_id": "Int64"})
 
 
 __all__ = ["ALERT_COLUMNS", "alerts_list"]

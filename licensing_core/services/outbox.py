@@ -13,7 +13,7 @@ and the addresses tried are stored on the alert.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,13 +23,16 @@ from sqlalchemy.orm import Session
 
 from licensing_core.clock import local_today, utcnow
 from licensing_core.db.engine import Database
-from licensing_core.db.models import Alert, Tenant, Term
+from licensing_core.db.models import Account, Alert, LicenseRequest, Tenant, Term
 from licensing_core.domain.emails import alert_recipients
 from licensing_core.errors import LicensingError, NotFound, Refused
 from licensing_core.notify.messages import (
     CONTRACT_END_KIND,
+    DECISION_KIND,
+    REQUEST_KIND,
     THRESHOLD_KIND,
     AlertMail,
+    RequestFacts,
     render_alert,
 )
 from licensing_core.notify.settings import SmtpSettings
@@ -113,23 +116,49 @@ def contract_recipients(tenant: Tenant) -> list[str]:
     return alert_recipients(tenant.billing_emails, tenant.technical_emails)
 
 
-def recipients_now(session: Session, alert: Alert, tenant: Tenant) -> list[str]:
+def _enabled_emails(session: Session, *conditions: ColumnElement[bool]) -> list[str]:
+    return list(session.scalars(select(Account.email).where(
+        Account.disabled.is_(False), *conditions).order_by(Account.username)))
+
+
+def recipients_now(session: Session, alert: Alert, tenant: Tenant,
+                   operator_emails: Sequence[str] = ()) -> list[str]:
     """Whom the alert goes to at this moment: asked at every attempt, never at queueing,
-    so that a contact or an admin account added since is included (a disabled one not)."""
+    so that a contact or an admin account added since is included (a disabled one not).
+
+    A new license request goes to the operator's addresses (LICENSING_OPERATOR_EMAIL),
+    else to the enabled super admin accounts; a decision to the requester's account (when
+    it names an enabled account) and the technical and billing contacts."""
     if alert.kind == CONTRACT_END_KIND:
         return contract_recipients(tenant)
+    if alert.kind == REQUEST_KIND:
+        return alert_recipients(operator_emails or _enabled_emails(
+            session, Account.role == "super_admin"))
+    if alert.kind == DECISION_KIND:
+        request = session.get(LicenseRequest, alert.request_id) if alert.request_id else None
+        requester = _enabled_emails(session, Account.username == request.requested_by) \
+            if request is not None else []
+        return alert_recipients(requester, tenant.technical_emails, tenant.billing_emails)
     return recipients_of(session, tenant)
 
 
-def _mail_of(session: Session, alert: Alert, now: datetime) -> AlertMail:
+def _request_facts(session: Session, alert: Alert) -> RequestFacts | None:
+    request = session.get(LicenseRequest, alert.request_id) if alert.request_id else None
+    if request is None:
+        return None
+    return RequestFacts(
+        request_id=request.id, quantity=request.quantity, requested_by=request.requested_by,
+        note=request.note, status=request.status, decided_by=request.decided_by,
+        reason=request.reason, refill_quantity=request.refill_quantity)
+
+
+def alert_mail(session: Session, alert: Alert, now: datetime,
+               recipients: list[str]) -> AlertMail:
+    """What the alert says, as plain values: the email's and the webhook's numbers."""
     tenant = session.get(Tenant, alert.tenant_id)
     if tenant is None:
         raise NotFound(f"tenant {alert.tenant_id!r} of alert {alert.id} no longer exists")
     term = session.get(Term, alert.term_id) if alert.term_id is not None else None
-    recipients = recipients_now(session, alert, tenant)
-    alert.recipients = recipients  # what this attempt tries; kept, as sent, on success
-    if not recipients:
-        raise Refused(f"{tenant.name} has no technical, billing or admin email to send to")
     days_left = None
     if alert.kind == CONTRACT_END_KIND and term is not None:
         days_left = (term.end_date - local_today(now, tenant.timezone)).days
@@ -140,7 +169,23 @@ def _mail_of(session: Session, alert: Alert, now: datetime) -> AlertMail:
         percent_used=alert.percent_used, threshold=alert.threshold,
         term_start=term.start_date if term else None,
         term_end=term.end_date if term else None, days_left=days_left,
+        request=_request_facts(session, alert),
     )
+
+
+def _mail_of(session: Session, alert: Alert, now: datetime,
+             settings: SmtpSettings) -> AlertMail:
+    tenant = session.get(Tenant, alert.tenant_id)
+    if tenant is None:
+        raise NotFound(f"tenant {alert.tenant_id!r} of alert {alert.id} no longer exists")
+    recipients = recipients_now(session, alert, tenant, settings.operator_emails)
+    alert.recipients = recipients  # what this attempt tries; kept, as sent, on success
+    if not recipients:
+        if alert.kind == REQUEST_KIND:
+            raise Refused("no operator address: set LICENSING_OPERATOR_EMAIL or give a "
+                          "super admin account an email")
+        raise Refused(f"{tenant.name} has no technical, billing or admin email to send to")
+    return alert_mail(session, alert, now, recipients)
 
 
 def _attempt(alert: Alert, session: Session, smtp: SmtpConnection, settings: SmtpSettings,
@@ -148,7 +193,7 @@ def _attempt(alert: Alert, session: Session, smtp: SmtpConnection, settings: Smt
     """Send one claimed alert and record the result on its row (the caller commits)."""
     alert.attempts += 1
     try:
-        mail = _mail_of(session, alert, now)
+        mail = _mail_of(session, alert, now, settings)
         refused = smtp.send(render_alert(mail, settings, now), mail.recipients)
     except DeliveryFailed as exc:
         return _fail(alert, now, str(exc), unreachable=exc.unreachable)
@@ -327,7 +372,7 @@ def delivery_state(status: str, attempts: int) -> str:
 
 
 __all__ = [
-    "CONTRACT_END_KIND", "REMINDER_DAYS", "THRESHOLD_KIND", "DeliveryReport",
+    "CONTRACT_END_KIND", "REMINDER_DAYS", "THRESHOLD_KIND", "DeliveryReport", "alert_mail",
     "contract_recipients", "count_queued", "deliver_due", "delivery_state",
     "queue_contract_reminders", "recipients_now", "reminder_mark", "retry_delay", "retry_now",
 ]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy.orm import Session
+
 from licensing_core.clock import utcnow
 from licensing_core.db.engine import Database
-from licensing_core.db.models import Refill
+from licensing_core.db.models import Refill, Tenant, Term
 from licensing_core.domain.terms import Totals, total_after_refill
 from licensing_core.domain.thresholds import evaluate_thresholds
 from licensing_core.errors import Refused
@@ -62,27 +64,35 @@ def record_refill(db: Database, *, tenant_id: str, quantity: int, recorded_by: s
                   now: datetime | None = None) -> RefillResult:
     """Record a refill in the current term (or the term containing `term_date`)."""
     now = now or utcnow()
-    if not recorded_by.strip():
-        raise Refused("a refill needs the name of who records it (--by)")
     with db.transaction() as session:
         tenant = get_tenant(session, tenant_id, lock=True)
         term = term_on(session, tenant, term_date, now)
-        before = term_totals(session, term)
-        new_total = total_after_refill(before.total_purchased, quantity)
-        refill = Refill(tenant_id=tenant.id, term_id=term.id, quantity=quantity,
-                        total_after=new_total, note=note.strip(),
-                        recorded_by=recorded_by.strip(), recorded_at=now)
-        session.add(refill)
-        session.flush()
-        alert = evaluate_term(session, tenant, term, now)
-        audit.record(session, actor=recorded_by.strip(), action="refill.create",
-                     tenant_id=tenant.id, now=now,
-                     before={"total_purchased": before.total_purchased},
-                     after={"total_purchased": new_total, "quantity": quantity,
-                            "note": refill.note, "term_id": term.id})
-        totals = Totals(new_total, before.consumed)
-        return RefillResult(refill.id, term.id, new_total, totals,
-                            [alert.id] if alert else [])
+        return refill_in(session, tenant, term, quantity=quantity, recorded_by=recorded_by,
+                         note=note, now=now)
 
 
-__all__ = ["RefillPreview", "RefillResult", "preview_refill", "record_refill"]
+def refill_in(session: Session, tenant: Tenant, term: Term, *, quantity: int,
+              recorded_by: str, note: str, now: datetime) -> RefillResult:
+    """The refill rule, inside the caller's transaction (the tenant row locked): a new
+    total that stays recordable, the term's alerts evaluated (queued or re-armed), audited.
+    A license request's approval records its refill through this too."""
+    if not recorded_by.strip():
+        raise Refused("a refill needs the name of who records it (--by)")
+    before = term_totals(session, term)
+    new_total = total_after_refill(before.total_purchased, quantity)
+    refill = Refill(tenant_id=tenant.id, term_id=term.id, quantity=quantity,
+                    total_after=new_total, note=note.strip(),
+                    recorded_by=recorded_by.strip(), recorded_at=now)
+    session.add(refill)
+    session.flush()
+    alert = evaluate_term(session, tenant, term, now)
+    audit.record(session, actor=recorded_by.strip(), action="refill.create",
+                 tenant_id=tenant.id, now=now,
+                 before={"total_purchased": before.total_purchased},
+                 after={"total_purchased": new_total, "quantity": quantity,
+                        "note": refill.note, "term_id": term.id})
+    totals = Totals(new_total, before.consumed)
+    return RefillResult(refill.id, term.id, new_total, totals, [alert.id] if alert else [])
+
+
+__all__ = ["RefillPreview", "RefillResult", "preview_refill", "record_refill", "refill_in"]

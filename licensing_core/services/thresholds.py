@@ -23,9 +23,9 @@ from licensing_core.domain.thresholds import (
     preview_thresholds,
     reached_threshold,
 )
-from licensing_core.errors import Forbidden
 from licensing_core.services import audit
 from licensing_core.services.alerting import tenant_thresholds
+from licensing_core.services.guards import require_tenant_admin
 from licensing_core.services.tenancy import (
     current_term,
     get_tenant,
@@ -46,10 +46,8 @@ class ThresholdChange:
 
 
 def require_threshold_edit(principal: Principal, tenant_id: str) -> None:
-    """The people who may change a tenant's contacts may change its thresholds: super
-    admins for any tenant, tenant admins for their own."""
-    if not principal.can_edit_contacts(tenant_id):
-        raise Forbidden("you may not change this tenant's alert thresholds")
+    """Super admins for any tenant, tenant admins for their own."""
+    require_tenant_admin(principal, tenant_id, "change the alert thresholds")
 
 
 def _current_preview(session: Session, tenant: Tenant, thresholds: Sequence[int],

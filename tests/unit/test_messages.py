@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
 
 from licensing_core.errors import Refused
-from licensing_core.notify.messages import AlertMail, message_id, render_alert
+from licensing_core.notify.messages import AlertMail, RequestFacts, message_id, render_alert
 from licensing_core.notify.settings import (
     Security,
     SmtpNotConfigured,
@@ -128,6 +129,7 @@ def test_the_sender_defaults_to_a_username_that_is_an_address() -> None:
     ("LICENSING_DASHBOARD_URL", "ftp://example.com", "http"),
     ("LICENSING_SMTP_USERNAME", "alerts", "PASSWORD"),
     ("LICENSING_SMTP_PASSWORD", "secret", "USERNAME"),
+    ("LICENSING_OPERATOR_EMAIL", "ops@example.com, nobody", "'nobody' is not a valid email"),
 ])
 def test_a_bad_setting_is_refused_with_its_name(name: str, value: str, reason: str) -> None:
     with pytest.raises(Refused, match=reason):
@@ -139,6 +141,38 @@ def test_the_dashboard_link_is_checked_without_smtp_too() -> None:
         "https://x.example/app")
     with pytest.raises(Refused):
         dashboard_url({"LICENSING_DASHBOARD_URL": "javascript:alert(1)"})
+
+
+def test_the_operator_addresses_are_a_list_and_optional() -> None:
+    env = {"LICENSING_SMTP_HOST": "mx"}
+    assert smtp_settings(env).operator_emails == ()
+    assert smtp_settings({**env, "LICENSING_OPERATOR_EMAIL": "A@x.example, b@x.example"}
+                         ).operator_emails == ("a@x.example", "b@x.example")
+
+
+def request_mail(kind: str, **changes: object) -> AlertMail:
+    request = RequestFacts(request_id=12, quantity=50, requested_by="ann", note="new team",
+                           status="open")
+    return threshold_mail(kind=kind, threshold=None, subject="Acme asks",
+                          request=replace(request, **changes))
+
+
+def test_a_request_mail_says_who_asked_for_how_many_and_why() -> None:
+    text, html = parts(request_mail("license_request"))
+    assert "ann asked for 50 more session licenses for Acme Corp (request #12)" in text
+    for fact in ("#12", "new team", "Approve or decline it", "as an operator"):
+        assert fact in text and fact in html
+
+
+def test_a_decision_mail_gives_the_licenses_added_or_the_reason() -> None:
+    approved, _ = parts(request_mail("request_decision", status="approved", decided_by="sam",
+                                     refill_quantity=30, reason="half now"))
+    assert "approved by sam. 30 licenses were added" in approved
+    assert "Decision note:" in approved and "half now" in approved
+    declined, html = parts(request_mail("request_decision", status="declined",
+                                        decided_by="sam", reason="<b>no</b> budget"))
+    assert "declined by sam. Reason: <b>no</b> budget" in declined
+    assert "&lt;b&gt;no&lt;/b&gt; budget" in html and "<b>no</b>" not in html
 
 
 # -- pure outbox rules ------------------------------------------------------------------
