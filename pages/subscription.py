@@ -1,5 +1,6 @@
-"""Subscription: the status banner, the term's cards, percent used, consumption over the
-term, contacts, and the run-out forecast with pacing and a what-if calculator."""
+"""Subscription: the status banner, the usage numbers, percent used and consumption over
+the term, the term's cards and contacts, and the run-out forecast with pacing and a
+what-if calculator."""
 
 import streamlit as st
 
@@ -27,10 +28,10 @@ cards.term_state_badge(summary.state)
 status_banner.status_banner(
     shown, contact=resources.support_contact(), operator=ctx.is_super_admin,
     next_start=status_banner.next_start_of(data.terms(ctx), shown.summary.end_date))
-if cards.subscription_cards(summary):
+# The numbers and the gauge first: on a phone, where columns stack, they are what shows
+# without scrolling; the term's details and the forecast follow.
+if cards.usage_cards(summary):
     st.switch_page(navigation.CONSUMPTION.path)
-contacts.edit_contacts(ctx, summary)
-forecasts.forecast_cards(shown)
 
 gauge, chart = st.columns([1, 2])
 with gauge:
@@ -44,6 +45,9 @@ with chart:
                                term_start=summary.start_date, term_end=summary.end_date)
         charts.show(charts.consumption_chart(series, summary.license_type, projected),
                     key="consumption_chart")
+cards.term_cards(summary)
+contacts.edit_contacts(ctx, summary)
+forecasts.forecast_cards(shown)
 forecasts.what_if_calculator(shown)
 
 st.info("Licensing information is managed by the Super Admin. To purchase licenses or renew "

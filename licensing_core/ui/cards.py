@@ -37,10 +37,9 @@ def _emails(label: str, addresses: list[str], help_text: str) -> None:
                     else "_none_")
 
 
-def subscription_cards(summary: SubscriptionSummary) -> bool:
-    """Draw the cards; True when the Consumed card's History button was pressed."""
+def term_cards(summary: SubscriptionSummary) -> None:
+    """The term's facts as on the seed page: type, dates, session length, contacts."""
     session_based = summary.license_type == "session"
-    unit = "sessions" if session_based else "users"
     row = st.columns(4 if session_based else 3)
     with row[0]:
         text_card("License Type", f"{summary.license_type.title()}-based",
@@ -61,6 +60,12 @@ def subscription_cards(summary: SubscriptionSummary) -> bool:
     with right:
         _emails("Billing Email", summary.billing_emails,
                 "Contacts who manage the subscription; they receive the consumption alerts.")
+
+
+def usage_cards(summary: SubscriptionSummary) -> bool:
+    """Total Purchase, Consumed and Available, the numbers a person opens the page for;
+    True when the Consumed card's History button was pressed."""
+    unit = "sessions" if summary.license_type == "session" else "users"
     total, consumed, available = st.columns(3)
     total.metric("Total Purchase", formatting.count(summary.total_purchased), border=True,
                  help=f"{unit.title()} licenses bought for this term, refills included.")
