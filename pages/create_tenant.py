@@ -34,6 +34,5 @@ if submitted and forms.emails_valid(technical=technical, billing=billing):
                       timezone=timezone, technical_emails=forms.addresses(technical),
                       billing_emails=forms.addresses(billing), actor=principal.username)
         data.invalidate()
-        context.select_tenant(principal, tenant_id.strip())
         flash.later(f"Tenant {tenant_id.strip()} created.")
-        st.switch_page(navigation.SUBSCRIPTION.path)
+        context.open_tenant(principal, tenant_id.strip(), navigation.SUBSCRIPTION.path)

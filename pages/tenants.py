@@ -16,18 +16,11 @@ if table.empty:
 table = overview.with_forecast(table, forecast_data.risk(principal, db.url))
 shown = overview.filtered(table)
 st.caption(f"{len(shown)} of {len(table)} tenants. Click a column header to sort; select a "
-           "row to open that tenant.")
+           "row to open that tenant (it becomes the sidebar's Tenant).")
 event = st.dataframe(overview.display(shown), key="tenants_table", hide_index=True,
                      on_select="rerun", selection_mode="single-row",
                      column_config=overview.COLUMN_CONFIG)
 rows = event["selection"]["rows"]
-picked = shown.iloc[int(rows[0])]["tenant_id"] if rows else None
-
-left, right = st.columns([3, 1], vertical_alignment="bottom")
-chosen = left.selectbox("Open tenant", shown["tenant_id"].tolist(), index=None,
-                        key="tenants_open_choice", placeholder="Choose a tenant")
-if right.button("Open", key="tenants_open", disabled=chosen is None):
-    picked = chosen
-if picked:
-    context.select_tenant(principal, str(picked))
-    st.switch_page(navigation.SUBSCRIPTION.path)
+if rows:
+    context.open_tenant(principal, str(shown.iloc[int(rows[0])]["tenant_id"]),
+                        navigation.SUBSCRIPTION.path)

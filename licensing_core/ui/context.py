@@ -2,7 +2,8 @@
 
 A tenant admin's (or viewer's) tenant is always the one of the account; a `tenant`
 query parameter naming another tenant is refused, never followed. A super admin
-chooses a tenant on the Tenants page (kept per browser session) or by a deep link.
+chooses a tenant in the sidebar's picker (or opens one from an overview, or by a deep
+link); `current_tenant` is the one place that decides which, for the picker and the page.
 """
 
 from __future__ import annotations
@@ -83,9 +84,32 @@ def contact_editor(ctx: TenantContext) -> None:
 
 
 def select_tenant(principal: Principal, tenant_id: str) -> None:
-    """Remember the tenant a super admin opened (per browser session)."""
+    """Open `tenant_id` for a super admin: kept for the browser session and written into
+    the URL at once, so the sidebar's picker, the URL and the pages name the same tenant.
+
+    Every way of choosing a tenant on a page (the sidebar's picker, a row of the Tenants or
+    Risk overview, a tenant just created) goes through here; a link goes through
+    current_tenant. Choosing another tenant drops the URL's other parameters (a term, a
+    user, filters): they named things of the previous tenant.
+    """
     require_super_admin(principal)
+    if selected_tenant() != tenant_id:
+        st.query_params.from_dict({TENANT_PARAM: tenant_id})
     st.session_state[SELECTED_TENANT_KEY] = tenant_id
+    _keep_in_link(tenant_id)
+
+
+def open_tenant(principal: Principal, tenant_id: str, page: str) -> NoReturn:
+    """Select `tenant_id` and go to `page` with the tenant in its URL."""
+    select_tenant(principal, tenant_id)
+    st.switch_page(page, query_params={TENANT_PARAM: tenant_id})
+
+
+def forget_tenant() -> None:
+    """No tenant chosen (e.g. the URL named one that does not exist)."""
+    st.session_state.pop(SELECTED_TENANT_KEY, None)
+    if TENANT_PARAM in st.query_params:
+        del st.query_params[TENANT_PARAM]
 
 
 def _keep_in_link(tenant_id: str) -> None:
@@ -103,6 +127,35 @@ def _requested_tenant() -> str | None:
     return value.strip() if value and value.strip() else None
 
 
+def current_tenant(principal: Principal) -> str | None:
+    """The one tenant this run shows to this person: the only place that reads the URL.
+
+    A tenant's people always get their own tenant (a URL naming another is refused). For a
+    super admin the URL wins when it names a tenant (a deep link, a reload, the back
+    button), else the tenant kept for the browser session; the answer is written back to
+    both, and the picker shows it. Idempotent: the entry and the pages may both ask.
+    """
+    requested = _requested_tenant()
+    if not principal.is_super_admin:
+        if requested and requested != principal.tenant_id:
+            raise Forbidden("you may not see this tenant")
+        return principal.tenant_id
+    if requested:  # a link: its other parameters (a term, a user) are for this tenant
+        st.session_state[SELECTED_TENANT_KEY] = requested
+    chosen = selected_tenant()
+    if chosen:
+        _keep_in_link(chosen)
+    return chosen
+
+
+def _choose_first() -> NoReturn:
+    st.info("Choose a tenant first, in the sidebar's Tenant list (or open one from the "
+            "Tenants overview).")
+    st.page_link(TENANTS_PAGE, label="Tenants overview", icon=":material/domain:")
+    st.stop()
+    raise AssertionError("st.stop() returned")  # for type checkers: it raises
+
+
 def tenant_page(*, roles: tuple[Role, ...] | None = None) -> TenantContext:
     """The tenant this page shows to this person, or stop with the reason."""
     principal = signed_in()
@@ -115,38 +168,19 @@ def tenant_page(*, roles: tuple[Role, ...] | None = None) -> TenantContext:
 def _tenant_context(principal: Principal, roles: tuple[Role, ...] | None) -> TenantContext:
     if roles is not None and principal.role not in roles:
         raise Forbidden("this page is not available to your role")
-    requested = _requested_tenant()
-    if principal.is_super_admin:
-        if requested:
-            select_tenant(principal, requested)
-        tenant_id = selected_tenant()
-        if not tenant_id:
-            st.info("Choose a tenant first: open one from the Tenants overview.")
-            st.page_link(TENANTS_PAGE, label="Tenants overview", icon=":material/domain:")
-            st.stop()
-        assert tenant_id is not None
-        _keep_in_link(tenant_id)
-    else:
-        if requested and requested != principal.tenant_id:
-            raise Forbidden("you may not see this tenant")
-        tenant_id = principal.tenant_id
+    tenant_id = current_tenant(principal)
     if not tenant_id:
+        if principal.is_super_admin:
+            _choose_first()
         raise Forbidden("your account belongs to no tenant")
     require_view(principal, tenant_id)
     return TenantContext(principal, resources.get_database(), tenant_id)
 
 
 def operator_tenant() -> TenantContext:
-    """A super admin form's tenant: the one chosen in the sidebar or on the Tenants page."""
+    """A super admin form's tenant: the one current_tenant resolved (the sidebar's)."""
     principal, db = operator()
-    requested = _requested_tenant()
-    if requested:
-        select_tenant(principal, requested)
-    tenant_id = selected_tenant()
+    tenant_id = current_tenant(principal)
     if not tenant_id:
-        st.info("Choose a tenant first, in the sidebar or on the Tenants overview.")
-        st.page_link(TENANTS_PAGE, label="Tenants overview", icon=":material/domain:")
-        st.stop()
-    assert tenant_id is not None
-    _keep_in_link(tenant_id)
+        _choose_first()
     return TenantContext(principal, db, tenant_id)

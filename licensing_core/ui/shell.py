@@ -15,25 +15,34 @@ TENANT_PICKER_KEY = "sidebar_tenant"
 
 
 def _pick_tenant(principal: Principal) -> None:
-    context.select_tenant(principal, st.session_state[TENANT_PICKER_KEY])
+    """The picker's change: session and URL together, before the page runs again (its
+    "Clear value" leaves no tenant chosen)."""
+    chosen = st.session_state.get(TENANT_PICKER_KEY)
+    if chosen:
+        context.select_tenant(principal, chosen)
+    else:
+        context.forget_tenant()
 
 
 def _tenant_picker(principal: Principal) -> None:
-    requested = st.query_params.get(context.TENANT_PARAM)
-    if requested:
-        context.select_tenant(principal, requested)
+    """The one tenant chooser: it shows the tenant current_tenant resolved for this run."""
+    current = context.current_tenant(principal)
     ids = data.tenant_ids(principal, resources.get_database().url)
     if not ids:
         st.caption("No tenant yet: create one.")
         return
-    chosen = context.selected_tenant()
-    if chosen in ids:
-        st.session_state[TENANT_PICKER_KEY] = chosen
+    if current is not None and current not in ids:
+        st.warning(f"There is no tenant {plain(current)}: choose one below.",
+                   icon=":material/warning:")
+        context.forget_tenant()
+        current = None
+    if current is not None:
+        st.session_state[TENANT_PICKER_KEY] = current
     elif TENANT_PICKER_KEY in st.session_state:
         del st.session_state[TENANT_PICKER_KEY]
     st.selectbox("Tenant", ids, index=None, key=TENANT_PICKER_KEY,
                  placeholder="Choose a tenant", on_change=_pick_tenant, args=(principal,),
-                 help="The tenant that the Selected tenant pages show.")
+                 help="The tenant that the Selected tenant pages show and change.")
 
 
 def around_page(principal: Principal) -> None:

@@ -18,9 +18,10 @@ def test_a_refill_recorded_by_a_super_admin_shows_in_the_tenant_admins_total(new
 
     operator = sign_in(new_page(), "admin")
     expect(heading(operator, "Tenants")).to_be_visible()
-    operator.get_by_role("combobox", name="Open tenant").click()
+    sidebar = operator.get_by_test_id("stSidebar")
+    sidebar.get_by_role("combobox", name="Tenant").click()
     operator.get_by_role("option", name="globex", exact=True).click()
-    operator.get_by_test_id("stButton").get_by_role("button", name="Open").click()
+    sidebar_link(operator, "Subscription").click()
     expect(heading(operator, "Subscription · Globex Corporation")).to_be_visible()
     sidebar_link(operator, "Record refill").click()
     expect(heading(operator, "Record refill · Globex Corporation")).to_be_visible()
