@@ -1,7 +1,7 @@
 """The dashboard's entry: sign the person in, then offer the pages of their role.
 
 Run with `streamlit run dashboard.py`. Pages live in pages/ and read and write only
-through licensing_core; this file only builds st.navigation.
+through licensing_core; this file only builds the navigation and the sidebar.
 """
 
 import streamlit as st
@@ -16,8 +16,7 @@ principal = None
 with guarded():
     principal = auth.current_principal()
 
-page = st.navigation(navigation.pages_for(principal),
-                     position="sidebar" if principal else "hidden")
+page = navigation.show(principal)
 
 with guarded():
     if principal is None:

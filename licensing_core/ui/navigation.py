@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from licensing_core.auth.permissions import Principal, Role
-from licensing_core.ui import auth
+from licensing_core.ui import auth, context, data, resources
 
 SIGN_IN_URL = "sign-in"
 
@@ -53,15 +53,30 @@ ACCOUNTS = PageSpec("pages/accounts.py", "Accounts", ":material/manage_accounts:
 
 TENANT_PAGES = (SUBSCRIPTION, CONSUMPTION, CONVERSATIONS, PURCHASES, IDLE_SEATS, ALERTS)
 OPERATOR_PAGES = (TENANTS, RISK, CREATE_TENANT, REFILL, NEW_TERM, IMPORT, ACCOUNTS, AUDIT)
+# Pages that apply to one license type only: for a tenant whose current term has another
+# type they are not offered (still registered, hidden, so that a link to one opens the
+# page itself, which says why it does not apply).
+LICENSE_TYPE_PAGES = {IDLE_SEATS: "user"}
 
 
-def _pages(specs: tuple[PageSpec, ...], default: PageSpec | None) -> list[st.Page]:
+def offered(spec: PageSpec, license_type: str | None) -> bool:
+    """Whether the menu offers `spec` for a tenant whose current term is `license_type`
+    (None: no tenant chosen, or it could not be read; every page is offered)."""
+    only = LICENSE_TYPE_PAGES.get(spec)
+    return only is None or license_type is None or license_type == only
+
+
+def _pages(specs: tuple[PageSpec, ...], default: PageSpec | None,
+           license_type: str | None = None) -> list[st.Page]:
     return [st.Page(s.path, title=s.title, icon=s.icon, url_path=s.url_path,
-                    default=s == default) for s in specs]
+                    default=s == default,
+                    visibility="visible" if offered(s, license_type) else "hidden")
+            for s in specs]
 
 
-def pages_for(principal: Principal | None) -> dict[str, list[st.Page]]:
-    """The sections and pages of a role.
+def pages_for(principal: Principal | None,
+              license_type: str | None = None) -> dict[str, list[st.Page]]:
+    """The sections and pages of a role, for a tenant whose current term is `license_type`.
 
     Signed out: the sign-in page first, then every page, all hidden and none run, so that a
     deep link (?user_id=...) survives the sign-in form and opens after it; a plain visit
@@ -73,7 +88,28 @@ def pages_for(principal: Principal | None) -> dict[str, list[st.Page]]:
         return {"": [sign_in, *_pages((*TENANT_PAGES, *OPERATOR_PAGES), None)]}
     if principal.role == Role.SUPER_ADMIN:
         return {"Operator": _pages(OPERATOR_PAGES, TENANTS),
-                "Selected tenant": _pages(TENANT_PAGES, None)}
+                "Selected tenant": _pages(TENANT_PAGES, None, license_type)}
     if principal.role == Role.TENANT_ADMIN:
-        return {"Subscription": _pages((*TENANT_PAGES, AUDIT), SUBSCRIPTION)}
-    return {"Subscription": _pages(TENANT_PAGES, SUBSCRIPTION)}
+        return {"Subscription": _pages((*TENANT_PAGES, AUDIT), SUBSCRIPTION, license_type)}
+    return {"Subscription": _pages(TENANT_PAGES, SUBSCRIPTION, license_type)}
+
+
+def current_license_type(principal: Principal | None) -> str | None:
+    """The license type of the current term of the tenant this run shows, if any."""
+    if principal is None:
+        return None
+    try:
+        tenant_id = context.current_tenant(principal)
+        if not tenant_id:
+            return None
+        return data.summary(context.TenantContext(principal, resources.get_database(),
+                                                  tenant_id)).license_type
+    except Exception:  # noqa: BLE001 - the page meets the same failure and says why
+        return None  # (not allowed, no such tenant, database down, a bug with its reference)
+
+
+def show(principal: Principal | None) -> st.Page:
+    """st.navigation for this person: every page of the role listed, none behind a
+    "View more" (an operator has more pages than Streamlit lists by default)."""
+    return st.navigation(pages_for(principal, current_license_type(principal)),
+                         position="sidebar" if principal else "hidden", expanded=True)
