@@ -1,4 +1,10 @@
-"""Times in the tenant's timezone with the zone named, and the numbers of the cards."""
+"""How pages write times, dates and numbers: one format each, for every page.
+
+Times: `2026-03-01 09:30 CET`, in the tenant's timezone with the zone named. Dates:
+`2026-03-01`, as the date inputs, the CSV files and the command line write them. Numbers:
+thousands separated, `12,258`, in text and cards; table columns group them in the
+browser's language (`count_column`), so that they still sort as numbers.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,14 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig, ColumnWidth
 
 TIME_FORMAT = "%Y-%m-%d %H:%M %Z"  # minutes are enough to read; %Z names the zone (CEST)
+DATE_FORMAT = "%Y-%m-%d"  # the one date format: the start of TIME_FORMAT
+DATE_COLUMN_FORMAT = "YYYY-MM-DD"  # DATE_FORMAT in a table's date column (moment.js)
+# A table's number column with thousands separators, in the browser's language.
+COUNT_COLUMN_FORMAT = "localized"
 
 
 def local_time(value: str | datetime | None, timezone: str) -> str:
@@ -43,11 +55,36 @@ def zone_caption(timezone: str, now: datetime | None = None) -> str:
 
 
 def day(value: date) -> str:
-    return value.strftime("%d %b %Y")
+    """A calendar day, e.g. "2026-12-16"."""
+    return value.strftime(DATE_FORMAT)
+
+
+def day_text(value: str | date | None) -> str:
+    """An ISO date (text, as stored in JSON) or a date as `day`; "" when missing."""
+    if value is None or value == "":
+        return ""
+    return day(date.fromisoformat(value) if isinstance(value, str) else value)
 
 
 def count(value: int) -> str:
     return f"{value:,}"
+
+
+def signed_count(value: int) -> str:
+    """A change of licenses: "+1,000", "-20"."""
+    return f"{value:+,}"
+
+
+def count_column(label: str | None = None, *, help: str | None = None,
+                 width: ColumnWidth | None = None) -> ColumnConfig:
+    """The column config of a table's counts: "12,258", right-aligned, sortable as numbers."""
+    return st.column_config.NumberColumn(label, help=help, width=width,
+                                         format=COUNT_COLUMN_FORMAT)
+
+
+def date_column(label: str | None = None, *, help: str | None = None) -> ColumnConfig:
+    """The column config of a table's dates (datetime.date values), as `day` writes them."""
+    return st.column_config.DateColumn(label, help=help, format=DATE_COLUMN_FORMAT)
 
 
 def percent(value: float) -> str:
