@@ -1,11 +1,11 @@
-"""New term: start the selected tenant's next contract (super admin)."""
+"""New term: the selected tenant's next contract, previewed, then recorded on confirmation
+(super admin)."""
 
 from datetime import timedelta
 
 import streamlit as st
 
-from licensing_core.services.tenants import renew
-from licensing_core.ui import context, data, flash, forms, widgets
+from licensing_core.ui import context, data, forms, renewals, widgets
 from licensing_core.ui.text import plain
 
 ctx = context.operator_tenant()
@@ -26,16 +26,15 @@ with st.form("new_term"):
     minutes = left.number_input("Session duration (minutes)", min_value=1, step=1,
                                 value=latest.session_minutes or 30,
                                 help="Session-based terms only")
-    submitted = st.form_submit_button("Start term", type="primary", key="new_term_go")
+    asked = st.form_submit_button("Preview", key="new_term_preview",
+                                  help="Shows what the term will be; nothing is recorded yet")
 
-if submitted:
-    with forms.refusal_shown():
-        change = renew(ctx.db, tenant_id=ctx.tenant_id, start=start, end=end,
-                       licenses=int(licenses), license_type=license_type,
-                       session_minutes=int(minutes) if license_type == "session" else None,
-                       actor=ctx.principal.username)
-        data.invalidate()
-        flash.later(f"Term {start} – {end} added"
-                    + (f"; {len(change.alerts_queued)} alert queued." if change.alerts_queued
-                       else "."))
-        st.rerun()
+if asked:
+    renewals.preview(ctx, start=start, end=end, licenses=int(licenses),
+                     license_type=license_type,
+                     session_minutes=int(minutes) if license_type == "session" else None)
+pending = renewals.pending(ctx)
+if pending is not None:
+    renewals.show_preview(pending)
+    if st.button(renewals.confirm_label(pending), type="primary", key="new_term_save"):
+        renewals.save(ctx, pending)

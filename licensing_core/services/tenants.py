@@ -8,21 +8,26 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from licensing_core.clock import utcnow
+from licensing_core.clock import local_today, utcnow
 from licensing_core.db.engine import Database
-from licensing_core.db.models import Tenant, Term
+from licensing_core.db.models import Conversation, PlatformUser, Tenant, Term
 from licensing_core.domain.emails import validated_emails
 from licensing_core.domain.limits import MAX_LICENSES
 from licensing_core.domain.terms import (
+    HasDates,
     LicenseType,
+    TermState,
     check_term_dates,
     parse_license_type,
     parse_timezone,
+    pick_current_term,
     term_bounds_utc,
+    term_state,
 )
+from licensing_core.domain.user_licenses import ACTIVE
 from licensing_core.errors import Refused
 from licensing_core.services import audit
 from licensing_core.services.alerting import evaluate_tenant
@@ -103,6 +108,15 @@ def create_tenant(
                          licenses=licenses, session_minutes=minutes, actor=actor, now=now)
 
 
+def _next_term_kind(session: Session, tenant_id: str, license_type: str | None,
+                    session_minutes: int | None) -> tuple[LicenseType, int | None]:
+    """A new term's type and session length: given, else the latest term's."""
+    latest = tenant_terms(session, tenant_id)[-1]
+    kind = parse_license_type(license_type) if license_type else LicenseType(
+        latest.license_type)
+    return kind, session_minutes_for(kind, session_minutes, latest.session_minutes)
+
+
 def renew(
     db: Database, *, tenant_id: str, start: date, end: date, licenses: int,
     license_type: str | None = None, session_minutes: int | None = None, actor: str,
@@ -112,12 +126,78 @@ def renew(
     now = now or utcnow()
     with db.transaction() as session:
         tenant = get_tenant(session, tenant_id, lock=True)
-        latest = tenant_terms(session, tenant_id)[-1]
-        kind = parse_license_type(license_type) if license_type else LicenseType(
-            latest.license_type)
-        minutes = session_minutes_for(kind, session_minutes, latest.session_minutes)
+        kind, minutes = _next_term_kind(session, tenant_id, license_type, session_minutes)
         return _add_term(session, tenant, license_type=kind, start=start, end=end,
                          licenses=licenses, session_minutes=minutes, actor=actor, now=now)
+
+
+@dataclass(frozen=True)
+class _Dates:
+    start_date: date
+    end_date: date
+
+
+@dataclass(frozen=True)
+class TermPreview:
+    """What `renew` would record and change, shown before a super admin confirms it."""
+
+    tenant_id: str
+    tenant_name: str
+    license_type: LicenseType
+    start: date
+    end: date
+    licenses: int
+    session_minutes: int | None
+    today: date  # the tenant's
+    current_start: date | None  # the current term today (None: the tenant has none)
+    current_end: date | None
+    current_state: TermState | None
+    becomes_current: date | None  # from when the new term is the current one; None: never
+    conversations: int  # conversations already stored in its dates: they count in it
+    conversation_users: int  # their distinct users
+    active_users: int  # users Active today (a user-based term licenses them from day one)
+
+
+def preview_term(
+    db: Database, *, tenant_id: str, start: date, end: date, licenses: int,
+    license_type: str | None = None, session_minutes: int | None = None,
+    now: datetime | None = None,
+) -> TermPreview:
+    """The term `renew` would add with these arguments, refused for the same reasons, and
+    what it changes: the current term keeps its dates and numbers (terms never overlap);
+    the new term becomes the current one on its first day (at once if that is past), and
+    the usage already stored in its dates counts in it. Reads only."""
+    now = now or utcnow()
+    _check_licenses(licenses)
+    with db.transaction() as session:
+        tenant = get_tenant(session, tenant_id)
+        kind, minutes = _next_term_kind(session, tenant_id, license_type, session_minutes)
+        terms = tenant_terms(session, tenant_id)
+        check_term_dates(start, end, terms)
+        today = local_today(now, tenant.timezone)
+        current = pick_current_term(terms, today)
+        new = _Dates(start, end)
+        spans: list[HasDates] = [*terms, new]
+        if pick_current_term(spans, today) is new:
+            becomes: date | None = today
+        else:
+            becomes = start if start > today else None
+        first, after_last = term_bounds_utc(start, end, ZoneInfo(tenant.timezone))
+        stored = session.execute(
+            select(func.count(), func.count(func.distinct(Conversation.user_id)))
+            .where(Conversation.tenant_id == tenant_id, Conversation.started_at >= first,
+                   Conversation.started_at < after_last)).one()
+        active = session.scalar(select(func.count()).select_from(PlatformUser).where(
+            PlatformUser.tenant_id == tenant_id, PlatformUser.status == ACTIVE))
+        return TermPreview(
+            tenant_id=tenant.id, tenant_name=tenant.name, license_type=kind, start=start,
+            end=end, licenses=licenses, session_minutes=minutes, today=today,
+            current_start=current.start_date if current else None,
+            current_end=current.end_date if current else None,
+            current_state=(term_state(current.start_date, current.end_date, today)
+                           if current else None),
+            becomes_current=becomes, conversations=int(stored[0]),
+            conversation_users=int(stored[1]), active_users=int(active or 0))
 
 
 def set_contacts(
@@ -151,4 +231,5 @@ def list_tenant_ids(db: Database) -> list[str]:
         return list(session.scalars(select(Tenant.id).order_by(Tenant.id)))
 
 
-__all__ = ["TermChange", "create_tenant", "list_tenant_ids", "renew", "set_contacts"]
+__all__ = ["TermChange", "TermPreview", "create_tenant", "list_tenant_ids", "preview_term",
+           "renew", "set_contacts"]

@@ -122,7 +122,9 @@ def test_a_refused_tenant_shows_why(signed_in):
 
 def test_a_new_term_starts_after_the_current_one(signed_in, world):
     at = as_root_on(signed_in, "new_term")
-    at.button(key="new_term_go").click().run()
+    at.button(key="new_term_preview").click().run()
+    assert len(terms_of(world.db, "acme")) == 1  # previewed, not recorded
+    at.button(key="new_term_save").click().run()
     assert not at.error
     terms = terms_of(world.db, "acme")
     assert len(terms) == 2 and terms[0].start_date == world.term_end + timedelta(days=1)
@@ -131,8 +133,9 @@ def test_a_new_term_starts_after_the_current_one(signed_in, world):
 def test_an_overlapping_term_is_refused(signed_in, world):
     at = as_root_on(signed_in, "new_term")
     labelled(at.date_input, "Start date").set_value(world.today)
-    at.button(key="new_term_go").click().run()
+    at.button(key="new_term_preview").click().run()
     assert "overlaps" in error_texts(at)
+    assert not [b for b in at.button if b.key == "new_term_save"]
     assert len(terms_of(world.db, "acme")) == 1
 
 
