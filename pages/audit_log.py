@@ -1,4 +1,4 @@
-"""Audit log: every change, who made it, when, and the state before and after.
+"""Audit log: every change, who made it, when, and what it changed, field by field.
 
 A super admin sees every tenant's entries (and the operator's own); a tenant admin only
 their tenant's.
@@ -7,7 +7,7 @@ their tenant's.
 import streamlit as st
 
 from licensing_core.auth.permissions import Role
-from licensing_core.ui import context, data, formatting, resources, widgets
+from licensing_core.ui import audit, context, data, formatting, resources, widgets
 
 ALL = "All tenants"
 
@@ -26,12 +26,12 @@ page, offset, _ = widgets.paged(
     lambda limit, offset: data.audit(principal, db.url, tenant_id, limit=limit, offset=offset),
     lambda result: result.total_rows)
 widgets.page_controls("audit", page.total_rows, offset, len(page.rows))
-if tenant_id is None:
-    shown = page.rows.assign(At=[formatting.offset_time(v) for v in page.rows["At"]])
-    st.dataframe(shown, key="audit_table", hide_index=True)
-    st.caption("Each time is in its tenant's timezone (UTC for changes of no tenant).")
+if tenant_id is None:  # the entries of several tenants, so of several timezones
+    timezone = "UTC"
+    caption = "Times are in UTC: the entries are of every tenant."
 else:
     timezone = data.summary(context.TenantContext(principal, db, tenant_id)).timezone
-    st.dataframe(formatting.localize(page.rows, ["At"], timezone), key="audit_table",
-                 hide_index=True)
-    st.caption(formatting.zone_caption(timezone))
+    caption = formatting.zone_caption(timezone)
+st.dataframe(audit.shown(page.rows, timezone), key="audit_table", hide_index=True,
+             column_config=audit.COLUMN_CONFIG, row_height=audit.ROW_HEIGHT)
+st.caption(caption)
