@@ -23,9 +23,9 @@ if problems:
     st.dataframe(imports.problem_table(problems), key="import_problems", hide_index=True)
     st.stop()
 
-st.success(f"{plain(upload.name)}: every line is valid. Nothing is stored until you press Import.",
-           icon=":material/check_circle:")
-if st.button("Import", type="primary", key="import_go",
+st.success(f"{plain(upload.name)}: every line is valid. Nothing is stored in "
+           f"{plain(summary.name)} until you press Import.", icon=":material/check_circle:")
+if st.button(imports.import_label(upload, summary.name), type="primary", key="import_go",
              disabled=imports.already_imported(ctx, kind, upload)):
     imports.run(ctx, kind, upload)
 imports.show_result(ctx, kind, upload)

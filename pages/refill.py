@@ -24,6 +24,6 @@ if asked:
 pending = refills.pending(ctx)
 forecasts.refill_forecast(shown, pending.quantity if pending is not None else None)
 if pending is not None:
-    refills.show_preview(pending)
-    if st.button("Save refill", type="primary", key="refill_save"):
+    refills.show_preview(pending, summary.name)
+    if st.button(refills.save_label(summary.name), type="primary", key="refill_save"):
         refills.save(ctx, pending)

@@ -28,8 +28,10 @@ def problems_of(addresses: list[str]) -> list[str]:
     return [p for p in (email_problem(a) for a in addresses) if p]
 
 
-def _start() -> None:
-    st.session_state[EDITING_KEY] = True
+def _start(tenant_id: str) -> None:
+    """Editing is for one tenant: a super admin who opens another one sees its Edit button,
+    never a form left open with the previous tenant's addresses."""
+    st.session_state[EDITING_KEY] = tenant_id
 
 
 def _stop() -> None:
@@ -40,20 +42,25 @@ def edit_contacts(ctx: TenantContext, summary: SubscriptionSummary) -> None:
     """An Edit button, then the form; only for who may change this tenant's contacts."""
     if not ctx.may_edit_contacts:
         return
-    if not st.session_state.get(EDITING_KEY):
-        st.button("Edit", icon=":material/edit:", key="contacts_edit", on_click=_start)
+    if st.session_state.get(EDITING_KEY) != ctx.tenant_id:
+        st.button("Edit", icon=":material/edit:", key="contacts_edit", on_click=_start,
+                  args=(ctx.tenant_id,))
         return
+    name = plain(summary.name)
     with st.form("contacts_form"):
-        st.markdown("**Edit contacts** · one address per line; remove a line to remove it.")
+        st.markdown(f"**Edit the contacts of {name}** · one address per line; remove a line "
+                    "to remove it.")
         technical_text = st.text_area("Technical Email", key="contacts_technical",
                                       value="\n".join(summary.technical_emails))
         technical_errors = st.empty()
         billing_text = st.text_area("Billing Email", key="contacts_billing",
                                     value="\n".join(summary.billing_emails))
         billing_errors = st.empty()
-        save, cancel = st.columns(2)
-        saved = save.form_submit_button("Save", type="primary", key="contacts_save")
+        save, cancel, where = st.columns([1, 1, 4], vertical_alignment="center")
+        saved = save.form_submit_button("Save", type="primary", key="contacts_save",
+                                        help=f"Replaces the contacts of {name}")
         cancelled = cancel.form_submit_button("Cancel", key="contacts_cancel")
+        where.markdown(f"Saves the technical and billing emails of **{name}**.")
     if cancelled:
         _stop()
         st.rerun()

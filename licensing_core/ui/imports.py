@@ -84,6 +84,11 @@ def problem_table(problems: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Line", "Problem"]).astype({"Line": "Int64"})
 
 
+def import_label(upload: UploadedFile, tenant_name: str) -> str:
+    """The confirmation names the file and the tenant it goes to."""
+    return f"Import {plain(upload.name)} into {plain(tenant_name)}"
+
+
 def already_imported(ctx: TenantContext, kind: str, upload: UploadedFile) -> bool:
     done = st.session_state.get(DONE_KEY)
     return done is not None and done[0] == _identity(ctx, kind, upload)

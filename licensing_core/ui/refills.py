@@ -54,10 +54,10 @@ def alert_text(outcome: RefillPreview) -> str:
     return "This refill " + (" and ".join(parts) if parts else "queues no alert") + "."
 
 
-def show_preview(refill: PendingRefill) -> None:
+def show_preview(refill: PendingRefill, tenant_name: str) -> None:
     before, after = refill.outcome.before, refill.outcome.after
     with st.container(border=True):
-        st.markdown(f"**Preview of a refill of {refill.quantity:+d}**"
+        st.markdown(f"**Preview of a refill of {refill.quantity:+d} for {plain(tenant_name)}**"
                     + (f" · note: {plain(refill.note)}" if refill.note else ""))
         total, available, percent = st.columns(3)
         total.metric("New total purchase", formatting.count(after.total_purchased),
@@ -68,6 +68,11 @@ def show_preview(refill: PendingRefill) -> None:
                        delta=f"{after.percent_used - before.percent_used:+.1f} points",
                        delta_color="inverse")
         st.markdown(alert_text(refill.outcome))
+
+
+def save_label(tenant_name: str) -> str:
+    """The confirmation names the tenant that the refill goes to."""
+    return f"Save refill for {plain(tenant_name)}"
 
 
 def save(ctx: TenantContext, refill: PendingRefill) -> None:

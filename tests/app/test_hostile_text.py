@@ -71,7 +71,7 @@ def test_a_refill_note_is_previewed_as_typed(signed_in):
     at.button(key="refill_preview").click().run()
     preview = [m for m in at.markdown if "Preview of a refill" in m.value]
     assert [visible(m.value) for m in preview] == [
-        f"Preview of a refill of +5 · note: {PHISH} {PIXEL}"]
+        f"Preview of a refill of +5 for Acme Corp · note: {PHISH} {PIXEL}"]
     assert "link_open" not in node_types(preview[0].value)
 
 

@@ -30,14 +30,15 @@ def test_a_refill_recorded_by_a_super_admin_shows_in_the_tenant_admins_total(new
     operator.get_by_role("textbox", name="Quantity").fill(f"+{added}")
     operator.get_by_role("textbox", name="Note").fill("Order 4711: e2e top-up")
     operator.get_by_role("button", name="Preview", exact=True).click()
-    expect(operator.get_by_text(f"Preview of a refill of +{added}")).to_be_visible()
+    expect(operator.get_by_text(f"Preview of a refill of +{added} for Globex Corporation")
+           ).to_be_visible()
     new_total = before.total_purchased + added
     expect(metric(operator, "New total purchase")).to_contain_text(f"{new_total:,}")
     expect(metric(operator, "New available")).to_contain_text(f"{before.available + added:,}")
     settled(operator)
     assert subscription_summary(demo.db, "globex").total_purchased == before.total_purchased
 
-    operator.get_by_role("button", name="Save refill", exact=True).click()
+    operator.get_by_role("button", name="Save refill for Globex Corporation", exact=True).click()
     expect(operator.get_by_text(f"Refill of +{added} recorded: the total is now "
                                 f"{new_total:,}")).to_be_visible()
     assert subscription_summary(demo.db, "globex").total_purchased == new_total
