@@ -17,7 +17,8 @@ table = overview.with_forecast(table, forecast_data.risk(principal, db.url))
 shown = overview.filtered(table)
 st.caption(f"{len(shown)} of {len(table)} tenants. Click a column header to sort; select a "
            "row to open that tenant (it becomes the sidebar's Tenant).")
-event = st.dataframe(overview.display(shown), key="tenants_table", hide_index=True,
+event = st.dataframe(overview.display(shown, overview.thresholds(principal, db.url)),
+                     key="tenants_table", hide_index=True,
                      on_select="rerun", selection_mode="single-row",
                      column_config=overview.COLUMN_CONFIG)
 rows = event["selection"]["rows"]

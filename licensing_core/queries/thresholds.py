@@ -1,0 +1,19 @@
+"""Every tenant's alert thresholds at once: the bands of the Tenants overview's bars."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from licensing_core.db.engine import Database
+from licensing_core.db.models import Tenant
+from licensing_core.services.alerting import tenant_thresholds
+
+
+def thresholds_by_tenant(db: Database) -> dict[str, tuple[int, ...]]:
+    """Each tenant's thresholds (its override, else the defaults), in one query."""
+    with db.transaction() as session:
+        return {tenant.id: tenant_thresholds(tenant)
+                for tenant in session.scalars(select(Tenant).order_by(Tenant.id))}
+
+
+__all__ = ["thresholds_by_tenant"]
