@@ -210,6 +210,6 @@ def test_the_audit_log_shows_every_change_to_a_super_admin(signed_in, world):
     at = as_root_on(signed_in, "audit_log", tenant=None)
     rows = at.dataframe[0].value
     assert {"acme", "globex", ""} <= set(rows["Tenant"])
-    assert {"tenant.create", "refill.create", "account.create"} <= set(rows["Action"])
+    assert {"Tenant created", "Refill recorded", "Account created"} <= set(rows["Action"])
     at.selectbox(key="audit_tenant").select("globex").run()
     assert set(at.dataframe[0].value["Tenant"]) == {"globex"}
