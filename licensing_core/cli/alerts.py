@@ -1,4 +1,4 @@
-"""`licensing alerts run`: queue due contract-end reminders, then deliver the outbox.
+"""`licensing alerts run`: queue due reminders and run-out warnings, then deliver the outbox.
 
 A one-shot run tries every queued alert (a person runs it to get the mail out now); the
 `--watch` worker waits out each failed alert's back-off. Both report what is still queued.
@@ -20,6 +20,7 @@ from licensing_core.db.engine import Database
 from licensing_core.errors import Refused, RunFailed
 from licensing_core.notify.settings import SmtpSettings, smtp_settings
 from licensing_core.services.outbox import DeliveryReport, deliver_due, queue_contract_reminders
+from licensing_core.services.run_out import queue_run_out_warnings
 
 alerts_app = typer.Typer(no_args_is_help=True, help="Alert emails: the outbox and its delivery.")
 
@@ -29,24 +30,31 @@ def register(app: typer.Typer) -> None:
     app.add_typer(alerts_app, name="alerts")
 
 
-def _summary(reminders: int, report: DeliveryReport) -> str:
+def _plural(count: int, what: str) -> str:
+    return f"{count} {what}{'s' if count != 1 else ''}"
+
+
+def _summary(reminders: int, report: DeliveryReport, warnings: int = 0) -> str:
     line = f"alerts: {report.sent} sent, {report.failed} failed, {report.queued} still queued"
     if report.deferred:
         line += f" ({report.deferred} not tried: the SMTP server is unreachable)"
     if reminders:
-        line += f"; {reminders} contract-end reminder{'s' if reminders != 1 else ''} queued"
+        line += f"; {_plural(reminders, 'contract-end reminder')} queued"
+    if warnings:
+        line += f"; {_plural(warnings, 'run-out warning')} queued"
     return line
 
 
 def run_once(db: Database, settings: SmtpSettings, stop: threading.Event | None = None, *,
              backoff: bool) -> DeliveryReport:
-    """One pass: reminders first, so that they leave in the same run."""
+    """One pass: reminders and run-out warnings first, so that they leave in the same run."""
     reminders = queue_contract_reminders(db)
+    warnings = queue_run_out_warnings(db)
     report = deliver_due(db, settings, backoff=backoff,
                          should_stop=stop.is_set if stop else None)
     for error in report.errors:
         typer.echo(f"licensing: {error}", err=True)
-    typer.echo(_summary(len(reminders), report))
+    typer.echo(_summary(len(reminders), report, len(warnings)))
     return report
 
 

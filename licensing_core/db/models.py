@@ -53,6 +53,8 @@ class Term(Base):
     # services.usage.recompute_usage, the one writer of both, in the same transaction, so
     # every alert evaluation and overview reads it instead of counting years of sessions.
     consumed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the term's run-out warning was queued; NULL: not warned, or re-armed by a refill.
+    run_out_warned_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(200))
 
@@ -190,7 +192,7 @@ class Alert(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
     term_id: Mapped[int | None] = mapped_column(ForeignKey("terms.id"), nullable=True)
-    # threshold | contract_end | license_request | request_decision
+    # threshold | contract_end | run_out | license_request | request_decision
     kind: Mapped[str] = mapped_column(String(32))
     # Unique per cause, so the same alert can never be queued twice.
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
@@ -209,6 +211,12 @@ class Alert(Base):
     # The license request a license_request or request_decision alert is about.
     request_id: Mapped[int | None] = mapped_column(ForeignKey("license_requests.id"),
                                                    nullable=True)
+    # A run-out warning's forecast when it was queued: the run-out day at the mid pace,
+    # its range (high and low pace) and the licenses needed to last the term.
+    run_out_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    run_out_low: Mapped[date | None] = mapped_column(Date, nullable=True)
+    run_out_high: Mapped[date | None] = mapped_column(Date, nullable=True)
+    licenses_needed: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Account(Base):

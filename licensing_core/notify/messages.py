@@ -12,6 +12,7 @@ from licensing_core.notify.settings import SmtpSettings
 
 THRESHOLD_KIND = "threshold"
 CONTRACT_END_KIND = "contract_end"
+RUN_OUT_KIND = "run_out"  # the forecast says the term runs out within 30 days, before its end
 REQUEST_KIND = "license_request"  # to the operator: a tenant admin asks for licenses
 DECISION_KIND = "request_decision"  # to the requester and the contacts: approved or not
 
@@ -35,7 +36,7 @@ class AlertMail:
     """What a mail says, as plain values: rendering needs no database."""
 
     alert_id: int
-    kind: str  # threshold | contract_end | license_request | request_decision
+    kind: str  # threshold | contract_end | run_out | license_request | request_decision
     subject: str
     recipients: list[str]
     tenant_name: str
@@ -48,6 +49,11 @@ class AlertMail:
     term_end: date | None = None
     days_left: int | None = None  # contract_end: from the tenant's today to the end date
     request: RequestFacts | None = None  # license_request and request_decision
+    # run_out: the forecast day at the mid pace, its range, and licenses needed to last
+    run_out_date: date | None = None
+    run_out_low: date | None = None  # the earliest (high pace)
+    run_out_high: date | None = None  # the latest (low pace); None: not within ten years
+    licenses_needed: int | None = None
 
     @property
     def available(self) -> int:
@@ -96,10 +102,28 @@ def _request_facts(mail: AlertMail) -> list[tuple[str, str]]:
     return rows
 
 
+def _day(day: date | None, missing: str) -> str:
+    return day.isoformat() if day is not None else missing
+
+
+def run_out_range(mail: AlertMail) -> str:
+    """The forecast's range, earliest to latest ("later" when the low pace never ends)."""
+    return f"{_day(mail.run_out_low, 'now')} to {_day(mail.run_out_high, 'later')}"
+
+
+def _run_out_facts(mail: AlertMail) -> list[tuple[str, str]]:
+    if mail.kind != RUN_OUT_KIND:
+        return []
+    return [("Forecast run-out", _day(mail.run_out_date, "-")),
+            ("Forecast range", run_out_range(mail)),
+            ("Needed to last the term", f"{mail.licenses_needed or 0} more licenses")]
+
+
 def _facts(mail: AlertMail) -> list[tuple[str, str]]:
     return [
         ("Tenant", mail.tenant_name),
         *_request_facts(mail),
+        *_run_out_facts(mail),
         ("License type", mail.license_type),
         ("Consumed", str(mail.consumed)),
         ("Total purchase", str(mail.total_purchased)),
@@ -118,6 +142,13 @@ def _lead(mail: AlertMail) -> str:
             f", in {mail.days_left} day{'s' if mail.days_left != 1 else ''}")
         return (f"The {mail.license_type} license contract of {mail.tenant_name} ends on "
                 f"{end}{when}. Renew it in time to keep the service running.")
+    if mail.kind == RUN_OUT_KIND:
+        end = _day(mail.term_end, "its end date")
+        return (f"At its recent pace, {mail.tenant_name} will have used all its "
+                f"{mail.license_type} licenses on {_day(mail.run_out_date, 'soon')} "
+                f"(between {run_out_range(mail).replace(' to ', ' and ')}), before its term "
+                f"ends on {end}. About {mail.licenses_needed or 0} more licenses would last "
+                "the term.")
     if mail.kind in (REQUEST_KIND, DECISION_KIND) and mail.request is not None:
         return _request_lead(mail, mail.request)
     return (f"{mail.tenant_name} has used {mail.threshold}% of its {mail.license_type} "
@@ -193,5 +224,6 @@ def render_alert(mail: AlertMail, settings: SmtpSettings,
     return message
 
 
-__all__ = ["CONTRACT_END_KIND", "DECISION_KIND", "REQUEST_KIND", "THRESHOLD_KIND", "AlertMail",
-           "RequestFacts", "message_id", "render_alert", "render_html", "render_text"]
+__all__ = ["CONTRACT_END_KIND", "DECISION_KIND", "REQUEST_KIND", "RUN_OUT_KIND", "THRESHOLD_KIND",
+           "AlertMail", "RequestFacts", "message_id", "render_alert", "render_html",
+           "render_text", "run_out_range"]

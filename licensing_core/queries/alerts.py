@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -13,7 +14,8 @@ from licensing_core.queries.common import check_page, iso_local, tenant_zone
 
 ALERT_COLUMNS: tuple[str, ...] = (
     "id", "tenant_id", "kind", "threshold", "subject", "created_at", "recipients", "status",
-    "attempts", "last_error", "next_attempt_at", "sent_at", "request_id",
+    "attempts", "last_error", "next_attempt_at", "sent_at", "request_id", "run_out_date",
+    "run_out_low", "run_out_high", "licenses_needed",
 )
 
 
@@ -24,7 +26,9 @@ def alerts_list(db: Database, tenant_id: str | None, *, limit: int = 200,
     Every time is shown in the alert's tenant's timezone, as ISO 8601 text with its offset,
     because one column may mix tenants of different zones. `recipients` are the addresses
     of the last attempt (those it was sent to, once sent), "" before the first attempt:
-    they are resolved at delivery, not when the alert is queued.
+    they are resolved at delivery, not when the alert is queued. A run-out warning gives
+    its forecast as it was queued: the run-out day (ISO date, mid pace), its range and the
+    licenses needed to last the term ("" and <NA> for other alerts).
     """
     check_page(limit, offset)
     statement = (select(Alert, Tenant.timezone).join(Tenant, Tenant.id == Alert.tenant_id)
@@ -42,11 +46,16 @@ def alerts_list(db: Database, tenant_id: str | None, *, limit: int = 200,
                 iso_local(alert.created_at, tz), ", ".join(alert.recipients or []),
                 alert.status, alert.attempts, alert.last_error or "",
                 iso_local(alert.next_attempt_at, tz), iso_local(alert.sent_at, tz),
-                alert.request_id,
+                alert.request_id, _day(alert.run_out_date), _day(alert.run_out_low),
+                _day(alert.run_out_high), alert.licenses_needed,
             ))
     frame = pd.DataFrame(rows, columns=list(ALERT_COLUMNS))
     return frame.astype({"id": "int64", "threshold": "Int64", "attempts": "int64",
-                         "request_id": "Int64"})
+                         "request_id": "Int64", "licenses_needed": "Int64"})
+
+
+def _day(day: date | None) -> str:
+    return day.isoformat() if day is not None else ""
 
 
 __all__ = ["ALERT_COLUMNS", "alerts_list"]

@@ -128,12 +128,24 @@ def _risk(forecast: Forecast, end: date, today: date, state: str) -> tuple[int, 
     return days_left, "term ends"
 
 
-def risk_ranking(db: Database, *, now: datetime | None = None,
-                 overview: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every tenant's current term with its forecast, soonest run-out or expiry first.
+@dataclass(frozen=True)
+class CurrentForecast:
+    """A tenant's current term and its forecast as of the tenant's today: what
+    risk_ranking ranks, and what the run-out warnings of `licensing alerts run` read."""
 
-    `overview` may pass a tenants_overview already read at the same instant.
-    """
+    tenant_id: str
+    term_id: int
+    today: date
+    term_start: date
+    term_end: date
+    forecast: Forecast
+    pacing: Pacing
+
+
+def current_forecasts(db: Database, *, now: datetime | None = None,
+                      overview: pd.DataFrame | None = None) -> list[CurrentForecast]:
+    """Every tenant's current term with its forecast, in the order of `overview` (a
+    tenants_overview read at the same instant, or read here): a few queries in all."""
     now = now or utcnow()
     overview = tenants_overview(db, now=now) if overview is None else overview
     with db.transaction() as session:
@@ -150,7 +162,7 @@ def risk_ranking(db: Database, *, now: datetime | None = None,
             current[tenant_id] = picked
     counts = _trailing_counts(db, [(t.id, t.license_type, zones[tid])
                                    for tid, t in current.items()], today_by_zone)
-    rows = []
+    forecasts = []
     for row in overview.itertuples(index=False):
         term, today = current[row.tenant_id], today_by_zone[zones[row.tenant_id]]
         daily = pd.Series(counts.get(term.id, {}), dtype="float64")
@@ -159,7 +171,24 @@ def risk_ranking(db: Database, *, now: datetime | None = None,
                                     term_start=term.start_date, term_end=term.end_date)
         paced = pacing(term.start_date, term.end_date, today, int(row.consumed),
                        int(row.total_purchased))
-        days_to_risk, risk = _risk(forecast, term.end_date, today, row.state)
+        forecasts.append(CurrentForecast(row.tenant_id, term.id, today, term.start_date,
+                                         term.end_date, forecast, paced))
+    return forecasts
+
+
+def risk_ranking(db: Database, *, now: datetime | None = None,
+                 overview: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every tenant's current term with its forecast, soonest run-out or expiry first.
+
+    `overview` may pass a tenants_overview already read at the same instant.
+    """
+    now = now or utcnow()
+    overview = tenants_overview(db, now=now) if overview is None else overview
+    rows = []
+    for row, current in zip(overview.itertuples(index=False),
+                            current_forecasts(db, now=now, overview=overview), strict=True):
+        forecast, paced, today = current.forecast, current.pacing, current.today
+        days_to_risk, risk = _risk(forecast, current.term_end, today, row.state)
         rows.append((row.tenant_id, row.name, row.license_type, row.state, row.end_date,
                      row.days_left, row.total_purchased, row.consumed, row.percent_used,
                      paced.term_elapsed_percent, forecast.pace_per_day_mid,
@@ -182,4 +211,5 @@ def runs_out_text(run_out: date | None, lasts_term: bool, already_over: bool, *,
     return f"runs out on {day(run_out)}"
 
 
-__all__ = ["RISK_COLUMNS", "TermForecast", "risk_ranking", "runs_out_text", "term_forecast"]
+__all__ = ["RISK_COLUMNS", "CurrentForecast", "TermForecast", "current_forecasts", "risk_ranking",
+           "runs_out_text", "term_forecast"]

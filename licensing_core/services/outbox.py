@@ -81,7 +81,7 @@ def retry_delay(attempts: int) -> timedelta:
     return min(MAX_RETRY, FIRST_RETRY * 2 ** max(0, min(attempts - 1, 16)))
 
 
-def _lock_for_writing(session: Session, db: Database) -> None:
+def lock_for_writing(session: Session, db: Database) -> None:
     """On SQLite, take the database's write lock first, so that what we read stays true.
 
     A write as the first statement waits for the lock (busy timeout) and then reads the
@@ -104,7 +104,7 @@ def _to_try(due_at: datetime | None, excluding: Collection[int]) -> ColumnElemen
 def _claim_next(session: Session, db: Database, due_at: datetime | None,
                 failed: Collection[int]) -> Alert | None:
     """The next alert to try, locked; one that failed in this run waits for the next run."""
-    _lock_for_writing(session, db)
+    lock_for_writing(session, db)
     statement = (select(Alert).where(_to_try(due_at, failed))
                  .order_by(Alert.next_attempt_at, Alert.id).limit(1)
                  .with_for_update(skip_locked=True))
@@ -169,7 +169,9 @@ def alert_mail(session: Session, alert: Alert, now: datetime,
         percent_used=alert.percent_used, threshold=alert.threshold,
         term_start=term.start_date if term else None,
         term_end=term.end_date if term else None, days_left=days_left,
-        request=_request_facts(session, alert),
+        request=_request_facts(session, alert), run_out_date=alert.run_out_date,
+        run_out_low=alert.run_out_low, run_out_high=alert.run_out_high,
+        licenses_needed=alert.licenses_needed,
     )
 
 
@@ -311,7 +313,7 @@ def _renewed(session: Session, term: Term) -> bool:
 
 def _queue_reminder(db: Database, term_id: int, key: str, now: datetime) -> int | None:
     with db.transaction() as session:
-        _lock_for_writing(session, db)
+        lock_for_writing(session, db)
         if session.scalar(select(Alert.id).where(Alert.dedupe_key == key)) is not None:
             return None  # another runner queued it a moment ago
         term = session.get(Term, term_id)
@@ -373,6 +375,6 @@ def delivery_state(status: str, attempts: int) -> str:
 
 __all__ = [
     "CONTRACT_END_KIND", "REMINDER_DAYS", "THRESHOLD_KIND", "DeliveryReport", "alert_mail",
-    "contract_recipients", "count_queued", "deliver_due", "delivery_state",
+    "contract_recipients", "lock_for_writing", "count_queued", "deliver_due", "delivery_state",
     "queue_contract_reminders", "recipients_now", "reminder_mark", "retry_delay", "retry_now",
 ]
