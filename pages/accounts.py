@@ -1,27 +1,23 @@
 """Accounts: who may sign in to the dashboard; create, disable or enable, reset a password."""
 
-import pandas as pd
 import streamlit as st
 
 from licensing_core.auth.accounts import create_account, list_accounts
 from licensing_core.auth.permissions import Role
-from licensing_core.ui import accounts, context, data
+from licensing_core.ui import accounts, context, data, labels
 
 principal, db = context.operator()
 st.title("Accounts")
 everyone = list_accounts(db)
-st.dataframe(pd.DataFrame(
-    [{"Username": a.username, "Role": a.role, "Tenant": a.tenant_id or "", "Email": a.email,
-      "Disabled": a.disabled} for a in everyone],
-    columns=["Username", "Role", "Tenant", "Email", "Disabled"]),
-    key="accounts_table", hide_index=True)
+st.dataframe(accounts.table(everyone), key="accounts_table", hide_index=True)
 
 create, disable, reset = st.tabs(["Create", "Disable or enable", "Reset password"])
 with create, st.form("account_create"):
     left, right = st.columns(2)
     username = left.text_input("Username", key="account_username")
     email = right.text_input("Email", key="account_email")
-    role = left.selectbox("Role", [r.value for r in Role], index=1, key="account_role")
+    role = left.selectbox("Role", [r.value for r in Role], index=1, key="account_role",
+                          format_func=labels.role)
     tenant = right.selectbox("Tenant", data.tenant_ids(principal, db.url), index=None,
                              key="account_tenant", help="None for a super admin")
     password = left.text_input("Password", type="password", key="account_password")

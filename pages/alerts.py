@@ -18,7 +18,8 @@ rows = data.alerts(ctx, limit=alerts.PAGE_ROWS, offset=(page_number - 1) * alert
 if rows.empty and page_number == 1:
     st.info("No alert has been queued for this tenant.")
 else:
-    st.dataframe(alerts.shown(rows, timezone), key="alerts_table", hide_index=True)
+    st.dataframe(alerts.shown(rows, timezone), key="alerts_table", hide_index=True,
+                 column_config=alerts.COLUMN_CONFIG)
 alerts.pager(page_number, len(rows))
 if ctx.principal.role in (Role.SUPER_ADMIN, Role.TENANT_ADMIN):
     alerts.retry_form(ctx, rows)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from licensing_core.ui import context, forecast_data, navigation, risk
+from licensing_core.ui import context, forecast_data, formatting, navigation, risk
 
 principal, db = context.operator()
 st.title("Risk")
@@ -14,7 +14,8 @@ if table.empty:
     st.stop()
 
 shown = risk.filtered(table)
-st.caption(f"{len(shown)} of {len(table)} tenants. Select a row to open that tenant.")
+st.caption(f"{formatting.count(len(shown))} of {formatting.count(len(table))} tenants. "
+           "Select a row to open that tenant.")
 event = st.dataframe(risk.display(shown), key="risk_table", hide_index=True,
                      on_select="rerun", selection_mode="single-row",
                      column_config=risk.COLUMN_CONFIG)

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import pandas as pd
 import streamlit as st
 
 from licensing_core.auth.accounts import AccountView, reset_password, set_disabled
 from licensing_core.auth.permissions import Principal, require_super_admin
 from licensing_core.db.engine import Database
 from licensing_core.errors import Refused
-from licensing_core.ui import data, flash
+from licensing_core.ui import data, flash, labels
 from licensing_core.ui.text import plain
+
+TABLE_COLUMNS = ("Username", "Role", "Tenant", "Email", "Disabled")
+
+
+def table(everyone: Sequence[AccountView]) -> pd.DataFrame:
+    """The accounts as the page lists them, each role in words."""
+    return pd.DataFrame([(a.username, labels.role(a.role), a.tenant_id or "", a.email,
+                          a.disabled) for a in everyone], columns=list(TABLE_COLUMNS))
 
 
 def run_change(done: str, change: Callable[[], object], *, refuse: str | None = None) -> None:

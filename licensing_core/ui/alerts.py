@@ -7,21 +7,25 @@ import streamlit as st
 
 from licensing_core.auth.permissions import require_contact_edit
 from licensing_core.errors import Refused
-from licensing_core.services.outbox import FAILING, QUEUED, SENT, delivery_state, retry_now
-from licensing_core.ui import data, flash, formatting
+from licensing_core.services.outbox import SENT, delivery_state, retry_now
+from licensing_core.ui import data, flash, formatting, labels
 from licensing_core.ui.context import TenantContext
 from licensing_core.ui.text import plain
 
 PAGE_ROWS = 200  # alerts are few: a page holds months of them
 PAGE_KEY = "_licensing_alerts_page"
-SHOWN = {"id": "Alert", "threshold": "Threshold", "created_at": "Queued at",
+SHOWN = {"id": "Alert", "kind": "Kind", "threshold": "Threshold", "created_at": "Queued at",
          "recipients": "Recipients", "delivery": "Delivery", "attempts": "Attempts",
          "last_error": "Last error", "sent_at": "Sent at", "next_attempt_at": "Next attempt",
          "subject": "Subject"}
 
-
-DELIVERY_WORDS = {SENT: "delivered", FAILING: "failed, will retry", QUEUED: "waiting to be sent"}
+COLUMN_CONFIG = {"Attempts": formatting.count_column()}
 UNRESOLVED = "to be resolved at delivery"
+
+
+def alert_name(alert_id: int) -> str:
+    """How the table and the retry form name an alert: "#12" (an id, not a count)."""
+    return f"#{alert_id}"
 
 
 def recipients_text(status: str, recipients: str) -> str:
@@ -33,8 +37,10 @@ def recipients_text(status: str, recipients: str) -> str:
 
 def shown(rows: pd.DataFrame, timezone: str) -> pd.DataFrame:
     frame = rows.copy()
-    frame["delivery"] = [DELIVERY_WORDS[delivery_state(s, int(a))]
+    frame["delivery"] = [labels.delivery(delivery_state(s, int(a)))
                          for s, a in zip(frame["status"], frame["attempts"], strict=True)]
+    frame["kind"] = [labels.alert_kind(k) for k in frame["kind"]]
+    frame["id"] = [alert_name(i) for i in frame["id"]]
     frame["recipients"] = [recipients_text(s, r)
                            for s, r in zip(frame["status"], frame["recipients"], strict=True)]
     frame.loc[frame["status"] == SENT, "next_attempt_at"] = ""
@@ -68,7 +74,7 @@ def retry_form(ctx: TenantContext, rows: pd.DataFrame) -> None:
         return
     with st.form("alerts_retry"):
         alert_id = st.selectbox("Undelivered alert", waiting["id"].tolist(),
-                                format_func=lambda i: f"#{i}")
+                                format_func=alert_name)
         pressed = st.form_submit_button("Retry now", key="alerts_retry_now")
     if pressed and alert_id is not None:
         require_contact_edit(ctx.principal, ctx.tenant_id)

@@ -7,7 +7,7 @@ import plotly.express as px
 import streamlit as st
 
 from licensing_core.queries.terms import TermInfo
-from licensing_core.ui import charts, forecast_data
+from licensing_core.ui import charts, forecast_data, formatting
 from licensing_core.ui.context import TenantContext
 
 BY_LABELS = {"channel": "Channel", "agent": "Agent"}
@@ -33,4 +33,4 @@ def show(ctx: TenantContext, term: TermInfo, key: str) -> None:
         unit = "sessions" if term.license_type == "session" else "conversations"
         st.markdown(f"**Top users** (by {unit} in the term)")
         st.dataframe(forecast_data.top(ctx, term.term_id), key=f"{key}_top_users",
-                     hide_index=True)
+                     hide_index=True, column_config={"Count": formatting.count_column()})

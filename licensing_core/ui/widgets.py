@@ -11,7 +11,7 @@ import streamlit as st
 
 from licensing_core.errors import NotFound, Refused
 from licensing_core.queries.terms import TermInfo
-from licensing_core.ui import data, formatting
+from licensing_core.ui import data, formatting, labels
 from licensing_core.ui.context import TenantContext
 
 TERM_PARAM = "term"
@@ -23,8 +23,20 @@ P = TypeVar("P")
 
 
 def term_label(term: TermInfo) -> str:
+    """E.g. "2026-07-01 – 2027-06-30 · Session-based · Active"."""
     return (f"{formatting.day(term.start_date)} – {formatting.day(term.end_date)} · "
-            f"{term.license_type}-based · {term.state}")
+            f"{labels.license_type(term.license_type)} · {labels.term_state(term.state)}")
+
+
+def days_text(start: date | None, end: date | None) -> str:
+    """A date filter in words: "on 2026-07-01", "between 2026-07-01 and 2026-07-31"."""
+    if start is None:
+        return f"until {formatting.day(end)}" if end else ""
+    if end is None:
+        return f"from {formatting.day(start)}"
+    if start == end:
+        return f"on {formatting.day(start)}"
+    return f"between {formatting.day(start)} and {formatting.day(end)}"
 
 
 def term_picker(ctx: TenantContext, *, key: str) -> TermInfo:
