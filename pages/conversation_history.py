@@ -9,7 +9,7 @@ import streamlit as st
 from licensing_core.exports.csv import export_conversations
 from licensing_core.queries.conversations import ConversationFilters
 from licensing_core.ui import context, data, downloads, formatting, widgets
-from licensing_core.ui.conversations import seed_from_link, update_link
+from licensing_core.ui.conversations import COLUMN_CONFIG, applied, seed_from_link, update_link
 
 ctx = context.tenant_page()
 timezone = data.summary(ctx).timezone
@@ -38,11 +38,12 @@ page, offset, _ = widgets.paged(
     lambda result: result.total_rows)
 widgets.page_controls("conversations", page.total_rows, offset, len(page.rows))
 st.dataframe(formatting.localize(page.rows, ["Started On", "Ended On"], timezone),
-             key="conversations_table", hide_index=True)
+             key="conversations_table", hide_index=True,
+             column_config=COLUMN_CONFIG)
 st.caption(formatting.zone_caption(timezone))
 
 db, tenant_id = ctx.db, ctx.tenant_id
 downloads.download_button(
     page.total_rows, f"conversations_{tenant_id}.csv",
     lambda out: export_conversations(db, tenant_id, out, filters=filters),
-    key="conversations_download")
+    key="conversations_download", applied=applied(filters))

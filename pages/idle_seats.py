@@ -31,11 +31,14 @@ page, offset, _ = widgets.paged(
 widgets.page_controls(k, page.total_rows, offset, len(page.rows))
 st.dataframe(formatting.localize(page.rows, ["Licensed Since", "Last Conversation"], timezone),
              key=f"{k}_table", hide_index=True)
-st.caption(f"Users holding a license in this term with no conversation in the last {days} "
+st.caption("Users holding a license in this term with no conversation in the last "
+           f"{formatting.count(days)} "
            "days (never seen first, then the longest idle). " + formatting.zone_caption(timezone))
 
 db, tenant_id, term_id = ctx.db, ctx.tenant_id, term.term_id
 downloads.download_button(
     page.total_rows, f"idle_seats_{tenant_id}_{term.start_date}_{days}d.csv",
     lambda out: export_idle_seats(db, tenant_id, out, term_id=term_id, days=days),
-    key="idle_download")
+    key="idle_download",
+    applied=[f"term {widgets.term_label(term)}",
+             f"no conversation in the last {formatting.count(days)} days"])

@@ -14,7 +14,7 @@ def test_purchase_history_lists_the_terms_purchases_in_the_seed_columns(signed_i
     assert list(rows.columns) == ["Date", "Type", "Quantity", "Total After", "Recorded By",
                                   "Note"]
     assert rows[["Type", "Quantity", "Total After", "Note"]].values.tolist() == [
-        ["Initial purchase", 8, 8, ""], ["Refill", 2, 10, "first refill"]]
+        ["Initial purchase", "+8", 8, ""], ["Refill", "+2", 10, "first refill"]]  # signed
     assert rows["Date"].str.endswith(("CET", "CEST")).all()
     assert len(at.get("plotly_chart")) == 1
 
@@ -33,7 +33,7 @@ def test_the_alerts_page_shows_threshold_time_recipients_and_delivery(signed_in)
     at = signed_in("ann").switch_page("pages/alerts.py").run()
     assert not at.exception
     rows = at.dataframe[0].value
-    assert rows["Threshold"].tolist() == ["75%"]
+    assert rows["Kind"].tolist() == ["Threshold"] and rows["Threshold"].tolist() == ["75%"]
     assert rows["Delivery"].tolist() == ["waiting to be sent"]
     assert rows["Recipients"].tolist() == ["to be resolved at delivery"]
     assert rows["Queued at"].iloc[0].endswith(("CET", "CEST"))
