@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 from sqlalchemy.engine import make_url
 
+from licensing_core.auth.permissions import Principal
 from licensing_core.auth.tokens import new_secret
 from licensing_core.db.engine import Database, database_url, open_database
 from licensing_core.errors import Refused
@@ -61,6 +62,13 @@ def database_for(url: str) -> Database:
 def support_contact() -> str:
     """The operator's own words (configuration, not input): Markdown, so a link may be set."""
     return setting(SUPPORT_VARIABLE, DEFAULT_SUPPORT) or DEFAULT_SUPPORT
+
+
+def support_note(principal: Principal, text: str) -> None:
+    """The "contact your Super Admin" note, for a tenant's people only: a super admin is
+    the one it sends them to. `text` is the page's own words (it may quote support_contact)."""
+    if not principal.is_super_admin:
+        st.info(text, icon=":material/info:")
 
 
 def session_hours() -> float:
