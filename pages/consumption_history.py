@@ -1,6 +1,7 @@
 """Consumption History: the users or sessions counted in a term, filtered in the database.
 
-Clicking a Conversations count opens Conversation History for that user or session.
+Each Conversations count is a link: one click opens Conversation History for that user or
+session.
 """
 
 import streamlit as st
@@ -26,20 +27,17 @@ page, offset, _ = widgets.paged(
     lambda result: result.total_rows)
 widgets.page_controls(k, page.total_rows, offset, len(page.rows))
 
-event = st.dataframe(
-    formatting.localize(page.rows, ["Started On"], timezone), key=f"{k}_table",
-    hide_index=True, on_select="rerun", selection_mode="single-cell",
-    column_config={history.CONVERSATIONS_COLUMN: st.column_config.NumberColumn(
-        help="Click a count to open these conversations")})
+st.dataframe(history.table(ctx, term, page.rows, timezone), key=f"{k}_table",
+             hide_index=True, column_config=history.column_config(term))
 st.caption("Click a Conversations count to open those conversations. "
            + formatting.zone_caption(timezone))
-history.open_clicked_conversations(ctx, term, page.rows, event["selection"]["cells"])
 
 db, tenant_id, term_id = ctx.db, ctx.tenant_id, term.term_id
 downloads.download_button(
     page.total_rows, f"consumption_{tenant_id}_{term.start_date}_{term.end_date}.csv",
     lambda out: export_consumption(db, tenant_id, out, term_id=term_id, filters=filters,
                                    sort_by=sort_by, descending=descending),
-    key="consumption_download")
+    key="consumption_download",
+    applied=history.applied(term, filters, sort_by, descending))
 
 breakdowns.show(ctx, term, k)

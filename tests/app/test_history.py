@@ -1,6 +1,9 @@
 """Consumption and Conversation History: filters in the database, paging, deep links."""
 
+import json
+import re
 from datetime import timedelta
+from urllib.parse import parse_qsl, urlsplit
 
 from licensing_core.queries.terms import terms_of
 from licensing_core.services.tenants import renew
@@ -24,7 +27,29 @@ def param(at, name):
 
 
 def history_key(at):
-    return next(d.key for d in at.dataframe if d.key.endswith("_table")).removesuffix("_table")
+    """The widget keys' prefix of the term shown (its search box is `<prefix>_text`)."""
+    return next(t.key for t in at.text_input if t.key.endswith("_text")).removesuffix("_text")
+
+
+def column_config(at, column, n=0):
+    """How the page's table shows a column (its width, type, format, link text)."""
+    return json.loads(at.dataframe[n].proto.columns).get(column, {})
+
+
+def shown_links(at, column="Conversations"):
+    """A link column as a person reads it: each link's text, cut from its URL by the
+    column's display_text (a regular expression), and the URL it opens."""
+    pattern = column_config(at, column)["type_config"]["display_text"]
+    return [(re.search(pattern, url)[1], url) for url in table(at)[column]]
+
+
+def follow(at, url):
+    """Open a relative link of a page, as the browser does: its page and its parameters."""
+    parts = urlsplit(url)
+    pages = {"conversation-history": "pages/conversation_history.py"}
+    at.query_params.clear()
+    at.query_params.update(dict(parse_qsl(parts.query)))
+    return at.switch_page(pages[parts.path]).run()
 
 
 def test_a_session_term_shows_the_seed_columns_and_every_session(signed_in):
@@ -39,11 +64,12 @@ def test_a_session_term_shows_the_seed_columns_and_every_session(signed_in):
 
 
 def test_a_user_term_shows_the_user_columns(signed_in):
-    rows = table(open_history(signed_in("gus")))
+    at = open_history(signed_in("gus"))
+    rows = table(at)
     assert list(rows.columns) == ["User ID", "User Name", "Email", "First Name", "Last Name",
                                   "Role", "Status", "Conversations"]
     assert rows["User ID"].tolist() == ["g1", "g2", "g3"]
-    assert rows["Conversations"].tolist() == [3, 3, 3]
+    assert [count for count, _ in shown_links(at)] == ["3", "3", "3"]
 
 
 def test_filters_change_the_rows_and_their_count(signed_in, world):
@@ -88,29 +114,26 @@ def test_a_past_term_can_be_chosen(signed_in, world):
     assert "of **0** rows" in texts(at)
 
 
-def click_conversations(at, row):
-    key = history_key(at)
-    at.session_state[f"{key}_table"] = {
-        "selection": {"rows": [], "columns": [], "cells": [[row, "Conversations"]]}}
-    return at.run()
-
-
-def test_clicking_a_sessions_count_opens_its_conversations(signed_in):
+def test_each_sessions_count_is_a_link_to_its_conversations(signed_in):
     at = open_history(signed_in("ann"))
-    rows = table(at)
-    session_id, count = rows.iloc[0]["Session ID"], rows.iloc[0]["Conversations"]
-    at = click_conversations(at, 0)
+    session_id = table(at).iloc[0]["Session ID"]
+    count, url = shown_links(at)[0]
+    at = follow(at, url)
     assert [t.value for t in at.title] == ["Conversation History"]
     assert at.text_input(key="conversations_session_id").value == session_id
-    assert len(table(at)) == count
+    assert len(table(at)) == int(count) and f"of **{count}** rows" in texts(at)
     assert param(at, "session_id") == session_id
+    assert "conversations" not in at.query_params  # the count rides only in the link
 
 
-def test_clicking_a_users_count_opens_that_users_conversations(signed_in):
-    at = click_conversations(open_history(signed_in("gus")), 1)
+def test_each_users_count_links_to_that_users_conversations_of_the_term(signed_in, world):
+    at = open_history(signed_in("gus"))
+    count, url = shown_links(at)[1]
+    at = follow(at, url)
     assert [t.value for t in at.title] == ["Conversation History"]
     conversations = table(at)
-    assert set(conversations["User ID"]) == {"g2"} and len(conversations) == 3
+    assert set(conversations["User ID"]) == {"g2"} and len(conversations) == int(count) == 3
+    assert at.date_input(key="conversations_dates").value == (world.term_start, world.term_end)
     assert "Signed in as **gus**" in texts(at)
 
 

@@ -1,14 +1,16 @@
-"""Consumption History: a text filter, and a download through the confirmation dialog that
-holds exactly the rows the filters show.
+"""Consumption History: a text filter, every column in view at 1400 px, a count that opens
+its conversations in one click, and a download through the confirmation dialog that says
+which filters it applies, closes after OK and holds exactly the rows the filters show.
 
 The table is drawn on a canvas; what the file is compared with is the page's row count
 ("Showing 1–50 of N rows"), the rows the grid exposes to screen readers (its accessible
-table holds the rows in view) and the service's result for the same filters.
+table holds the rows and columns in view) and the service's result for the same filters.
 """
 
 import csv
 import io
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -26,6 +28,8 @@ SESSION_COLUMNS = ["Session ID", "Started On", "Initiated By", "User Name", "Ema
                    "Agent Name", "Channel", "Conversations"]
 SEARCH = "haddad"  # a family name several of Acme's demo users share
 PAGE_ROWS = 50  # the page's default page size
+NARROW = {"width": 1400, "height": 900}  # the window the columns are sized for
+ROW_PX = 35  # the grid's header and row height (Streamlit's default)
 
 
 def total_rows(demo, filters: HistoryFilters) -> int:
@@ -54,6 +58,24 @@ def shown_rows(page: Page) -> list[dict[str, str]]:
 def accessible_grid(page: Page) -> Locator:
     """The grid's table for screen readers (hidden from sight, so found by CSS)."""
     return page.get_by_test_id("stDataFrame").locator("table[role=grid]")
+
+
+def link_count(url: str) -> str:
+    """The count a Conversations link shows (its `conversations` parameter)."""
+    return parse_qs(urlsplit(url).query)["conversations"][0]
+
+
+def open_history(page: Page) -> None:
+    sidebar_link(page, "Consumption History").click()
+    expect(heading(page, "License Consumption History")).to_be_visible()
+    settled(page)
+
+
+def grid_widths(page: Page) -> dict[str, float]:
+    """The grid's content width and the width it shows (its scroller's) and its scroll."""
+    scroller = page.get_by_test_id("stDataFrame").locator(".dvn-scroller")
+    return scroller.evaluate(
+        "s => ({content: s.scrollWidth, visible: s.clientWidth, left: s.scrollLeft})")
 
 
 def search(page: Page, text: str) -> None:
@@ -103,9 +125,13 @@ def test_the_download_through_the_confirmation_dialog_holds_exactly_the_filtered
     dialog = page.get_by_role("dialog")
     file_name = f"consumption_acme_{summary.start_date}_{summary.end_date}.csv"
     expect(dialog).to_contain_text(f"{len(expected):,} rows will be exported to {file_name}")
+    expect(dialog).to_contain_text(
+        f"Filters applied: term {summary.start_date} – {summary.end_date} · Session-based · "
+        f"Active; user or email containing “{SEARCH}”.")
     with page.expect_download() as started:
         dialog.get_by_role("button", name="OK", exact=True).click()
-    download = started.value
+    expect(dialog).to_be_hidden()  # OK closes the dialog ...
+    download = started.value  # ... and the file still arrives
     assert download.suggested_filename == file_name
     assert download.failure() is None
     text = download.path().read_bytes().decode("utf-8")
@@ -118,7 +144,44 @@ def test_the_download_through_the_confirmation_dialog_holds_exactly_the_filtered
         in_file_by_column = dict(zip(header, in_file, strict=True))
         in_file_by_column["Started On"] = local_time(in_file_by_column["Started On"],
                                                      summary.timezone)
+        on_page["Conversations"] = link_count(on_page["Conversations"]).replace(",", "")
         assert on_page == {k: in_file_by_column[k] for k in on_page}
     wanted = [[format_cell(v) for v in row] for row in expected.itertuples(index=False)]
     assert rows == wanted  # every row, as the service gives it for the same filters
     assert all(SEARCH in (r[3] + r[4]).lower() for r in rows)
+
+
+def test_at_1400_px_every_column_is_in_view_without_scrolling(new_page):
+    page = sign_in(new_page(), "acme-admin")
+    page.set_viewport_size(NARROW)
+    open_history(page)
+    header = accessible_grid(page).locator("th[role=columnheader]")
+    expect(header).to_have_text(SESSION_COLUMNS)  # all nine drawn, Conversations last
+    # The header row is drawn on the canvas: Conversations, the last column, lies inside
+    # the grid's visible box when the columns' width is no more than the width shown.
+    widths = grid_widths(page)
+    assert widths["left"] == 0 and widths["content"] <= widths["visible"], widths
+
+
+def test_one_click_on_a_sessions_count_opens_its_conversations(new_page, demo):
+    summary = subscription_summary(demo.db, "acme")
+    first = consumption_history(demo.db, "acme", summary.term_id, limit=1).rows.iloc[0]
+    session_id, count = first["Session ID"], int(first["Conversations"])
+    page = sign_in(new_page(), "acme-admin")
+    page.set_viewport_size(NARROW)
+    open_history(page)
+    canvas = page.get_by_test_id("stDataFrame").get_by_test_id("data-grid-canvas")
+    box = canvas.bounding_box()
+    assert box is not None
+    # The first row's count, right-aligned in the last column: just inside the padding.
+    right = box["x"] + min(box["width"], grid_widths(page)["content"])
+    x, y = right - 11, box["y"] + ROW_PX + ROW_PX / 2
+    page.mouse.move(x, y)  # a person's pointer reaches the count before it clicks
+    expect(canvas.first).to_have_css("cursor", "pointer")  # the count is a link
+    with page.context.expect_page() as opened:
+        page.mouse.click(x, y)
+    conversations = opened.value
+    expect(heading(conversations, "Conversation History")).to_be_visible()
+    expect(conversations.get_by_label("Session ID")).to_have_value(session_id)
+    expect(row_count(conversations)).to_have_text(showing(count))
+    assert parse_qs(urlsplit(conversations.url).query)["session_id"] == [session_id]
