@@ -28,7 +28,9 @@ ROW_HEIGHT = 70
 WIDTHS = {"At": 150, "Actor": 115, "Tenant": 80, "Action": 165}
 GRID_WIDTH = 936
 _DATES = {"start_date", "end_date"}
-_SIGNED = {"quantity"}
+_SIGNED = {"quantity", "refill_quantity"}
+# Fields that say which record changed: shown even when the same before and after.
+_NAMING = {"request_id", "term_id", "username"}
 
 
 def value_text(field: str, value: Any) -> str:
@@ -37,8 +39,14 @@ def value_text(field: str, value: Any) -> str:
         return NONE
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if field == "thresholds" and isinstance(value, list | tuple):
+        return ", ".join(f"{v}%" for v in value)
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
+    if field == "request_id":
+        return f"#{value}"
+    if field == "status":
+        return labels.request_status(value)
     if field == "role":
         return labels.role(value)
     if field == "license_type":
@@ -65,8 +73,9 @@ def _order(field: str) -> tuple[int, str]:
 def changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[str]:
     """Each field that changed: "Field: old → new"; one only recorded after: "Field: new".
 
-    Fields the same before and after are left out (they did not change), and so are
-    fields recorded only after and empty (a user-based term's session duration).
+    Fields the same before and after are left out (they did not change) unless they name
+    the record (a request's number), and so are fields recorded only after and empty (a
+    user-based term's session duration).
     """
     before, after = before or {}, after or {}
     lines = []
@@ -77,7 +86,10 @@ def changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -
                 lines.append(f"{name}: {value_text(field, after[field])}")
         elif field not in after:
             lines.append(f"{name}: {value_text(field, before[field])}{ARROW}{NONE}")
-        elif before[field] != after[field]:
+        elif before[field] == after[field]:
+            if field in _NAMING:
+                lines.append(f"{name}: {value_text(field, after[field])}")
+        else:
             lines.append(f"{name}: {value_text(field, before[field])}{ARROW}"
                          f"{value_text(field, after[field])}")
     return lines

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from licensing_core.services.outbox import (
+from licensing_core.domain.requests import RequestStatus
+from licensing_core.notify.messages import (
     CONTRACT_END_KIND,
-    FAILING,
-    QUEUED,
-    SENT,
+    DECISION_KIND,
+    REQUEST_KIND,
+    RUN_OUT_KIND,
     THRESHOLD_KIND,
 )
+from licensing_core.services.outbox import FAILING, QUEUED, SENT
 
 ROLES = {"super_admin": "Super admin", "tenant_admin": "Tenant admin",
          "tenant_viewer": "Tenant viewer"}
@@ -24,8 +26,11 @@ LICENSE_TYPES = {"user": "User-based", "session": "Session-based"}
 TERM_STATES = {"active": "Active", "expired": "Expired", "not started": "Not started"}
 RISKS = {"used up": "Used up", "term ended": "Term ended", "runs out": "Runs out",
          "term ends": "Term ends"}
-ALERT_KINDS = {THRESHOLD_KIND: "Threshold",
-               CONTRACT_END_KIND: "Contract end"}
+ALERT_KINDS = {THRESHOLD_KIND: "Threshold", CONTRACT_END_KIND: "Contract end",
+               RUN_OUT_KIND: "Run-out warning", REQUEST_KIND: "License request",
+               DECISION_KIND: "Request decision"}
+REQUEST_STATUSES = {RequestStatus.OPEN.value: "Open", RequestStatus.APPROVED.value: "Approved",
+                    RequestStatus.DECLINED.value: "Declined"}
 # An alert's delivery (services.outbox.delivery_state), in words.
 DELIVERIES = {SENT: "delivered", FAILING: "failed, will retry", QUEUED: "waiting to be sent"}
 AUDIT_ACTIONS = {
@@ -34,16 +39,20 @@ AUDIT_ACTIONS = {
     "import.users": "Users imported", "import.conversations": "Conversations imported",
     "account.create": "Account created", "account.disable": "Account disabled",
     "account.enable": "Account enabled", "account.password_reset": "Password reset",
+    "thresholds.update": "Alert thresholds changed", "request.create": "Licenses requested",
+    "request.approve": "Request approved", "request.decline": "Request declined",
 }
 # The fields an audit entry records, in the order its change is read.
 AUDIT_FIELDS = {
     "name": "Name", "timezone": "Timezone", "technical_emails": "Technical Email",
     "billing_emails": "Billing Email", "license_type": "License Type",
     "start_date": "Start Date", "end_date": "End Date", "licenses": "Licenses Bought",
-    "session_minutes": "Session Duration", "total_purchased": "Total Purchase",
-    "quantity": "Quantity", "note": "Note", "term_id": "Term ID", "username": "Username",
-    "role": "Role", "email": "Email", "disabled": "Disabled", "file": "File",
-    "rows_read": "Rows Read", "stored": "Stored", "skipped": "Already Stored",
+    "session_minutes": "Session Duration", "thresholds": "Alert Thresholds",
+    "request_id": "Request", "status": "Status", "total_purchased": "Total Purchase",
+    "quantity": "Quantity", "refill_quantity": "Refill Quantity", "note": "Note",
+    "reason": "Reason", "refill_id": "Refill ID", "term_id": "Term ID",
+    "username": "Username", "role": "Role", "email": "Email", "disabled": "Disabled",
+    "file": "File", "rows_read": "Rows Read", "stored": "Stored", "skipped": "Already Stored",
 }
 
 
@@ -85,6 +94,10 @@ def alert_kind(value: object) -> str:
 
 def delivery(value: object) -> str:
     return label(DELIVERIES, value)
+
+
+def request_status(value: object) -> str:
+    return label(REQUEST_STATUSES, value)
 
 
 def audit_action(value: object) -> str:

@@ -46,3 +46,11 @@ def test_the_stored_json_texts_give_one_line():
                        '{"note": "first refill", "quantity": 2, "total_purchased": 10}') == (
         "Total Purchase: 8 → 10; Quantity: +2; Note: first refill")
     assert change_text("", "") == ""
+
+
+def test_thresholds_and_a_license_request_read_in_words():
+    assert changes({"thresholds": [75, 85, 95, 100]}, {"thresholds": [50, 75, 100]}) == [
+        "Alert Thresholds: 75%, 85%, 95%, 100% → 50%, 75%, 100%"]
+    assert changes({"request_id": 7, "status": "open"},
+                   {"request_id": 7, "status": "approved", "refill_quantity": 40}) == [
+        "Request: #7", "Status: Open → Approved", "Refill Quantity: +40"]  # which request
