@@ -184,10 +184,14 @@ class LicenseRequest(Base):
 
 
 class Alert(Base):
-    """The outbox: an email queued in the same transaction as the change that caused it."""
+    """The outbox: an email (and its webhook) queued in the same transaction as the change
+    that caused it. The webhook has its own status and attempts, apart from the email's."""
 
     __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alerts_pending", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_alerts_pending", "status", "next_attempt_at"),
+        Index("ix_alerts_webhook_pending", "webhook_status", "webhook_next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
@@ -217,6 +221,14 @@ class Alert(Base):
     run_out_low: Mapped[date | None] = mapped_column(Date, nullable=True)
     run_out_high: Mapped[date | None] = mapped_column(Date, nullable=True)
     licenses_needed: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # queued | sent | not_configured (the run that met it had no LICENSING_WEBHOOK_URL)
+    webhook_status: Mapped[str] = mapped_column(String(16), default="queued",
+                                                server_default="queued")
+    webhook_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    webhook_last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # NULL: due at once (never tried)
+    webhook_next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    webhook_sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Account(Base):

@@ -54,16 +54,22 @@ class AlertMail:
     run_out_low: date | None = None  # the earliest (high pace)
     run_out_high: date | None = None  # the latest (low pace); None: not within ten years
     licenses_needed: int | None = None
+    tenant_id: str = ""
 
     @property
     def available(self) -> int:
         return self.total_purchased - self.consumed
 
 
-def message_id(alert_id: int, kind: str, host: str) -> str:
-    """The same id on every attempt, so a receiver can drop a resend of one alert."""
+def delivery_id(alert_id: int, kind: str, host: str) -> str:
+    """The same id on every attempt, so a receiver can drop a resend of one alert: the
+    email's Message-ID and the webhook's X-Licensing-Delivery."""
     domain = "".join(c for c in host.lower() if c.isalnum() or c in ".-") or "local"
-    return f"<alert-{alert_id}.{kind}@licensing.{domain}>"
+    return f"alert-{alert_id}.{kind}@licensing.{domain}"
+
+
+def message_id(alert_id: int, kind: str, host: str) -> str:
+    return f"<{delivery_id(alert_id, kind, host)}>"
 
 
 def _one_line(text: str) -> str:
@@ -225,5 +231,5 @@ def render_alert(mail: AlertMail, settings: SmtpSettings,
 
 
 __all__ = ["CONTRACT_END_KIND", "DECISION_KIND", "REQUEST_KIND", "RUN_OUT_KIND", "THRESHOLD_KIND",
-           "AlertMail", "RequestFacts", "message_id", "render_alert", "render_html",
+           "AlertMail", "RequestFacts", "delivery_id", "message_id", "render_alert", "render_html",
            "render_text", "run_out_range"]

@@ -15,7 +15,8 @@ from licensing_core.queries.common import check_page, iso_local, tenant_zone
 ALERT_COLUMNS: tuple[str, ...] = (
     "id", "tenant_id", "kind", "threshold", "subject", "created_at", "recipients", "status",
     "attempts", "last_error", "next_attempt_at", "sent_at", "request_id", "run_out_date",
-    "run_out_low", "run_out_high", "licenses_needed",
+    "run_out_low", "run_out_high", "licenses_needed", "webhook_status", "webhook_attempts",
+    "webhook_last_error", "webhook_next_attempt_at", "webhook_sent_at",
 )
 
 
@@ -28,7 +29,9 @@ def alerts_list(db: Database, tenant_id: str | None, *, limit: int = 200,
     of the last attempt (those it was sent to, once sent), "" before the first attempt:
     they are resolved at delivery, not when the alert is queued. A run-out warning gives
     its forecast as it was queued: the run-out day (ISO date, mid pace), its range and the
-    licenses needed to last the term ("" and <NA> for other alerts).
+    licenses needed to last the term ("" and <NA> for other alerts). The webhook has its
+    own status (queued, sent or not_configured: services.webhooks.webhook_state names it),
+    attempts, last error, next attempt ("" before the first) and sent time.
     """
     check_page(limit, offset)
     statement = (select(Alert, Tenant.timezone).join(Tenant, Tenant.id == Alert.tenant_id)
@@ -47,11 +50,14 @@ def alerts_list(db: Database, tenant_id: str | None, *, limit: int = 200,
                 alert.status, alert.attempts, alert.last_error or "",
                 iso_local(alert.next_attempt_at, tz), iso_local(alert.sent_at, tz),
                 alert.request_id, _day(alert.run_out_date), _day(alert.run_out_low),
-                _day(alert.run_out_high), alert.licenses_needed,
+                _day(alert.run_out_high), alert.licenses_needed, alert.webhook_status,
+                alert.webhook_attempts, alert.webhook_last_error or "",
+                iso_local(alert.webhook_next_attempt_at, tz), iso_local(alert.webhook_sent_at, tz),
             ))
     frame = pd.DataFrame(rows, columns=list(ALERT_COLUMNS))
     return frame.astype({"id": "int64", "threshold": "Int64", "attempts": "int64",
-                         "request_id": "Int64", "licenses_needed": "Int64"})
+                         "request_id": "Int64", "licenses_needed": "Int64",
+                         "webhook_attempts": "int64"})
 
 
 def _day(day: date | None) -> str:

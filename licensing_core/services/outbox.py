@@ -171,7 +171,7 @@ def alert_mail(session: Session, alert: Alert, now: datetime,
         term_end=term.end_date if term else None, days_left=days_left,
         request=_request_facts(session, alert), run_out_date=alert.run_out_date,
         run_out_low=alert.run_out_low, run_out_high=alert.run_out_high,
-        licenses_needed=alert.licenses_needed,
+        licenses_needed=alert.licenses_needed, tenant_id=tenant.id,
     )
 
 

@@ -1,0 +1,169 @@
+"""Delivering the outbox's webhooks, apart from its emails, with their own attempts.
+
+The same rules as the email (services.outbox): each webhook is POSTed inside its own short
+transaction that holds the alert's row (PostgreSQL: FOR UPDATE SKIP LOCKED, so several
+workers take different alerts; SQLite: the write lock, so they take turns) and is marked
+sent in it after a 2xx answer, never to be posted again. A crash between the answer and
+the commit posts it again, with the same X-Licensing-Delivery. Without
+LICENSING_WEBHOOK_URL nothing is posted: the queued webhooks are marked not_configured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from licensing_core.clock import utcnow
+from licensing_core.db.engine import Database
+from licensing_core.db.models import Alert
+from licensing_core.errors import LicensingError, NotFound, Refused
+from licensing_core.notify.webhook import WebhookClient, WebhookFailed, WebhookSettings
+from licensing_core.services.outbox import (
+    FAILING,
+    MAX_UNREACHABLE_IN_A_ROW,
+    QUEUED,
+    SENT,
+    DeliveryReport,
+    alert_mail,
+    lock_for_writing,
+    retry_delay,
+)
+
+NOT_CONFIGURED = "not_configured"
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    alert_id: int
+    error: str | None = None
+    unreachable: bool = False
+
+
+def _to_try(due_at: datetime | None, excluding: Collection[int]) -> ColumnElement[bool]:
+    """Queued webhooks, of those due at `due_at` only (None: every one), bar `excluding`."""
+    condition: ColumnElement[bool] = Alert.webhook_status == QUEUED
+    if due_at is not None:
+        condition = and_(condition, or_(Alert.webhook_next_attempt_at.is_(None),
+                                        Alert.webhook_next_attempt_at <= due_at))
+    if excluding:
+        condition = and_(condition, Alert.id.not_in(excluding))
+    return condition
+
+
+def _claim_next(session: Session, db: Database, due_at: datetime | None,
+                failed: Collection[int]) -> Alert | None:
+    lock_for_writing(session, db)
+    statement = (select(Alert).where(_to_try(due_at, failed))
+                 .order_by(func.coalesce(Alert.webhook_next_attempt_at, Alert.created_at),
+                           Alert.id)
+                 .limit(1).with_for_update(skip_locked=True))
+    return session.scalars(statement).first()
+
+
+def _attempt(alert: Alert, session: Session, client: WebhookClient, now: datetime) -> _Outcome:
+    alert.webhook_attempts += 1
+    try:
+        client.post(alert_mail(session, alert, now, recipients=[]), alert.created_at)
+    except WebhookFailed as exc:
+        return _fail(alert, now, str(exc), unreachable=exc.unreachable)
+    except (LicensingError, ValueError) as exc:  # e.g. its tenant no longer exists
+        return _fail(alert, now, str(exc), unreachable=False)
+    alert.webhook_status = SENT
+    alert.webhook_sent_at = now
+    alert.webhook_last_error = None
+    return _Outcome(alert.id)
+
+
+def _fail(alert: Alert, now: datetime, error: str, *, unreachable: bool) -> _Outcome:
+    alert.webhook_last_error = error
+    alert.webhook_next_attempt_at = now + retry_delay(alert.webhook_attempts)
+    return _Outcome(alert.id, f"webhook of alert {alert.id} ({alert.tenant_id}): {error}",
+                    unreachable)
+
+
+def _deliver_next(db: Database, client: WebhookClient, now: datetime, due_at: datetime | None,
+                  failed: Collection[int]) -> _Outcome | None:
+    with db.transaction() as session:
+        alert = _claim_next(session, db, due_at, failed)
+        if alert is None:
+            return None
+        return _attempt(alert, session, client, now)
+
+
+def count_webhooks_queued(db: Database, *, due_at: datetime | None = None,
+                          excluding: Collection[int] = ()) -> int:
+    statement = select(func.count()).select_from(Alert).where(_to_try(due_at, excluding))
+    with db.transaction() as session:
+        return int(session.scalar(statement) or 0)
+
+
+def deliver_webhooks(db: Database, settings: WebhookSettings, *, now: datetime | None = None,
+                     backoff: bool = True, limit: int | None = None,
+                     should_stop: Callable[[], bool] | None = None) -> DeliveryReport:
+    """POST each due webhook once; a failure stays queued with its error and a later
+    retry. Without `backoff` (a one-shot run) every queued webhook is due."""
+    sent, deferred, unreachable_in_a_row = 0, 0, 0
+    errors: list[str] = []
+    failed: set[int] = set()
+    with WebhookClient(settings) as client:
+        while limit is None or sent + len(failed) < limit:
+            if should_stop is not None and should_stop():
+                break
+            moment = now or utcnow()
+            due_at = moment if backoff else None
+            if unreachable_in_a_row >= MAX_UNREACHABLE_IN_A_ROW:
+                deferred = count_webhooks_queued(db, due_at=due_at, excluding=failed)
+                break
+            outcome = _deliver_next(db, client, moment, due_at, failed)
+            if outcome is None:
+                break
+            if outcome.error is None:
+                sent += 1
+                unreachable_in_a_row = 0
+            else:
+                failed.add(outcome.alert_id)
+                errors.append(outcome.error)
+                unreachable_in_a_row = unreachable_in_a_row + 1 if outcome.unreachable else 0
+    return DeliveryReport(sent=sent, failed=len(errors), errors=errors, deferred=deferred,
+                          queued=count_webhooks_queued(db))
+
+
+def mark_not_configured(db: Database) -> int:
+    """No LICENSING_WEBHOOK_URL: the queued webhooks are not attempted, now or later."""
+    with db.transaction() as session:
+        result = session.execute(update(Alert).where(Alert.webhook_status == QUEUED)
+                                 .values(webhook_status=NOT_CONFIGURED)
+                                 .execution_options(synchronize_session=False))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def retry_webhook_now(db: Database, alert_id: int, *, tenant_id: str | None = None,
+                      now: datetime | None = None) -> None:
+    """Make a queued webhook due at once, for a worker waiting out its back-off."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        alert = session.scalars(select(Alert).where(Alert.id == alert_id)
+                                .with_for_update()).first()
+        if alert is None or (tenant_id is not None and alert.tenant_id != tenant_id):
+            raise NotFound(f"no alert {alert_id}")
+        if alert.webhook_status != QUEUED:
+            raise Refused(f"the webhook of alert {alert_id} is "
+                          f"{webhook_state(alert.webhook_status, alert.webhook_attempts)}")
+        alert.webhook_next_attempt_at = now
+
+
+def webhook_state(status: str, attempts: int) -> str:
+    """How a page names a webhook: sent, failing, queued or not configured."""
+    if status == NOT_CONFIGURED:
+        return "not configured"
+    if status == SENT:
+        return SENT
+    return FAILING if attempts > 0 else QUEUED
+
+
+__all__ = ["NOT_CONFIGURED", "count_webhooks_queued", "deliver_webhooks", "mark_not_configured",
+           "retry_webhook_now", "webhook_state"]
