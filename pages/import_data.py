@@ -16,16 +16,16 @@ upload = st.file_uploader("Usage file (CSV or JSON Lines)", type=imports.SUFFIXE
 if upload is None:
     st.stop()
 
-problems = imports.validation(ctx, kind, upload)
-if problems:
+checked = imports.validation(ctx, kind, upload)
+if checked.problems:
     st.error(f"{plain(upload.name)} cannot be imported: nothing will be stored until every line "
              "below is corrected.", icon=":material/error:")
-    st.dataframe(imports.problem_table(problems), key="import_problems", hide_index=True)
+    st.dataframe(imports.problem_table(checked.problems), key="import_problems", hide_index=True)
     st.stop()
 
 st.success(f"{plain(upload.name)}: every line is valid. Nothing is stored in "
            f"{plain(summary.name)} until you press Import.", icon=":material/check_circle:")
-if st.button(imports.import_label(upload, summary.name), type="primary", key="import_go",
+if st.button(imports.import_label(checked, summary.name), type="primary", key="import_go",
              disabled=imports.already_imported(ctx, kind, upload)):
     imports.run(ctx, kind, upload)
 imports.show_result(ctx, kind, upload)

@@ -451,23 +451,44 @@ def _store_conversations(session: Session, tenant: Tenant, path: Path, checked: 
 
 # ---- public ------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class FileCheck:
+    """What checking a file found before anything is stored: its rows, and every problem
+    as `FILE:LINE: reason` (none: it can be imported)."""
+
+    rows_read: int
+    problems: list[str]
+
+
+def check_import(db: Database, *, kind: str, tenant_id: str, path: Path,
+                 display_name: str | None = None) -> FileCheck:
+    """Check a `kind` ("users" or "conversations") file for the tenant, storing nothing;
+    for conversations, conflicts with those already stored are problems too."""
+    name = display_name or str(path)
+    if kind == "users":  # a users file needs nothing stored: no transaction while it is read
+        with db.transaction() as session:
+            get_tenant(session, tenant_id)
+        checked = _check_users_file(path, name, _no_progress)
+    else:
+        with db.transaction() as session:
+            tenant = get_tenant(session, tenant_id)
+            checked = _check_conversations_file(session, tenant_id, path, name,
+                                                ZoneInfo(tenant.timezone), _no_progress)
+    return FileCheck(checked.rows_read, checked.report.messages())
+
+
 def validate_users(db: Database, *, tenant_id: str, path: Path,
                    display_name: str | None = None) -> list[str]:
     """Every problem of a users file as `FILE:LINE: reason` (empty: it can be imported)."""
-    with db.transaction() as session:
-        get_tenant(session, tenant_id)
-    return _check_users_file(path, display_name or str(path), _no_progress).report.messages()
+    return check_import(db, kind="users", tenant_id=tenant_id, path=path,
+                        display_name=display_name).problems
 
 
 def validate_conversations(db: Database, *, tenant_id: str, path: Path,
                            display_name: str | None = None) -> list[str]:
     """Every problem of a conversations file, including conflicts with stored ones."""
-    with db.transaction() as session:
-        tenant = get_tenant(session, tenant_id)
-        checked = _check_conversations_file(session, tenant_id, path,
-                                            display_name or str(path),
-                                            ZoneInfo(tenant.timezone), _no_progress)
-    return checked.report.messages()
+    return check_import(db, kind="conversations", tenant_id=tenant_id, path=path,
+                        display_name=display_name).problems
 
 
 def import_users(db: Database, *, tenant_id: str, path: Path, actor: str,
@@ -523,5 +544,5 @@ def import_conversations(db: Database, *, tenant_id: str, path: Path, actor: str
                        added=added.frame() if added is not None else None)
 
 
-__all__ = ["ImportRefused", "ImportSummary", "import_conversations", "import_users",
-           "validate_conversations", "validate_users"]
+__all__ = ["FileCheck", "ImportRefused", "ImportSummary", "check_import",
+           "import_conversations", "import_users", "validate_conversations", "validate_users"]

@@ -15,12 +15,12 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from licensing_core.auth.permissions import require_super_admin
 from licensing_core.services.imports import (
+    FileCheck,
     ImportRefused,
     ImportSummary,
+    check_import,
     import_conversations,
     import_users,
-    validate_conversations,
-    validate_users,
 )
 from licensing_core.ui import data, formatting
 from licensing_core.ui.context import TenantContext
@@ -61,19 +61,20 @@ def saved(upload: UploadedFile) -> Iterator[Path]:
         Path(name).unlink(missing_ok=True)
 
 
-def validation(ctx: TenantContext, kind: str, upload: UploadedFile) -> list[str]:
-    """Every problem of the file as FILE:LINE: reason; checked once per file and tenant."""
+def validation(ctx: TenantContext, kind: str, upload: UploadedFile) -> FileCheck:
+    """The file's rows and every problem as FILE:LINE: reason; checked once per file and
+    tenant."""
     require_super_admin(ctx.principal)
     identity = _identity(ctx, kind, upload)
     checked = st.session_state.get(CHECKED_KEY)
     if checked is not None and checked[0] == identity:
-        return list(checked[1])
-    validate = validate_users if kind == "users" else validate_conversations
+        found: FileCheck = checked[1]
+        return found
     with st.spinner(f"Checking {plain(upload.name)}…"), saved(upload) as path:
-        problems = validate(ctx.db, tenant_id=ctx.tenant_id, path=path,
-                            display_name=upload.name)
-    st.session_state[CHECKED_KEY] = (identity, problems)
-    return problems
+        result = check_import(ctx.db, kind=kind, tenant_id=ctx.tenant_id, path=path,
+                              display_name=upload.name)
+    st.session_state[CHECKED_KEY] = (identity, result)
+    return result
 
 
 def problem_table(problems: list[str]) -> pd.DataFrame:
@@ -84,9 +85,10 @@ def problem_table(problems: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Line", "Problem"]).astype({"Line": "Int64"})
 
 
-def import_label(upload: UploadedFile, tenant_name: str) -> str:
-    """The confirmation names the file and the tenant it goes to."""
-    return f"Import {plain(upload.name)} into {plain(tenant_name)}"
+def import_label(checked: FileCheck, tenant_name: str) -> str:
+    """The confirmation says how many rows go to which tenant."""
+    rows = "row" if checked.rows_read == 1 else "rows"
+    return f"Import {formatting.count(checked.rows_read)} {rows} into {plain(tenant_name)}"
 
 
 def already_imported(ctx: TenantContext, kind: str, upload: UploadedFile) -> bool:

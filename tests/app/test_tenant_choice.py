@@ -141,9 +141,9 @@ def test_every_write_form_names_its_tenant(signed_in, world):
 
     at = at.switch_page("pages/import_data.py").run()
     at.file_uploader(key="import_file_users").upload(
-        "people.csv", b"user_id,user_name\nu9,Nina\n", "text/csv")
+        "people.csv", b"user_id,user_name\nu9,Nina\nu10,Ola\n", "text/csv")
     at.run()
-    assert visible(at.button(key="import_go").label) == "Import people.csv into Acme Corp"
+    assert visible(at.button(key="import_go").label) == "Import 2 rows into Acme Corp"
     assert "Nothing is stored in Acme Corp until you press Import" in texts(at)
 
     at = signed_in("gus")  # a tenant admin edits their own tenant's contacts
