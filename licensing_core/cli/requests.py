@@ -39,11 +39,12 @@ def request_create(
 
 
 def _line(view: RequestView) -> str:
-    decided = (f" {view.decided_by} {view.decided_at:%Y-%m-%d}" if view.decided_at else "")
+    decided = (f" {view.decided_by} {view.local(view.decided_at):%Y-%m-%d}"
+               if view.decided_at else "")
     granted = f" +{view.refill_quantity}" if view.refill_quantity is not None else ""
     return (f"#{view.request_id:<6} {view.tenant_id:<16} {view.quantity:>8} "
             f"{view.status.value:<9} {view.requested_by:<16} "
-            f"{view.requested_at:%Y-%m-%d}{decided}{granted}")
+            f"{view.local(view.requested_at):%Y-%m-%d}{decided}{granted}")
 
 
 @request_app.command("list", help="Requests, open ones first (the oldest first).")

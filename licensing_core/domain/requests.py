@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from licensing_core.domain.limits import MAX_LICENSES
+from licensing_core.domain.terms import to_local
 from licensing_core.errors import Refused
 
 # A note or a reason is a few sentences for a person, not a document.
@@ -91,11 +93,15 @@ class RequestView:
     def is_open(self) -> bool:
         return self.status == RequestStatus.OPEN
 
+    def local(self, moment: datetime) -> datetime:
+        """A stored instant in the tenant's timezone."""
+        return to_local(moment, ZoneInfo(self.timezone))
+
 
 def check_open(view: RequestView) -> None:
     """A request is decided once: a second decision is refused, whatever it would be."""
     if not view.is_open:
-        when = view.decided_at.date().isoformat() if view.decided_at else "earlier"
+        when = view.local(view.decided_at).date().isoformat() if view.decided_at else "earlier"
         raise Refused(f"request #{view.request_id} was already {view.status.value} by "
                       f"{view.decided_by or 'someone'} on {when}")
 

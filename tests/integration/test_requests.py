@@ -347,3 +347,19 @@ def test_two_deciders_at_once_give_one_decision(db: Database, now: datetime) -> 
     status = requests_of(db)[0].status
     assert len(refills_of(db)) == (1 if status == "approved" else 0)
     assert [k for k, _ in alert_kinds(db)].count("request_decision") == 1
+
+
+@pytest.mark.parametrize(("note", "reason"), [
+    ("bad\x00byte", "cannot be stored"), ("\ud800", "cannot be stored"),
+    ("x" * 2001, "at most 2000 characters"),
+])
+def test_a_note_that_cannot_be_stored_is_refused_and_stores_nothing(
+        db: Database, now: datetime, note: str, reason: str) -> None:
+    add_tenant(db, start=date(2026, 1, 1), end=date(2026, 12, 31), now=now)
+    with pytest.raises(Refused, match=reason):
+        create_request(db, principal=ANN, tenant_id="acme", quantity=5, note=note, now=now)
+    view = create_request(db, principal=ANN, tenant_id="acme", quantity=5, now=now)
+    with pytest.raises(Refused, match=reason):
+        decline_request(db, principal=OPERATOR, request_id=view.request_id, reason=note,
+                        now=now)
+    assert [r.status for r in requests_of(db)] == ["open"]
