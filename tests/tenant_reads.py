@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from licensing_core.auth.permissions import Principal, Role
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Base
 from licensing_core.domain.terms import LicenseType
@@ -24,6 +25,7 @@ from licensing_core.queries.history import HistoryFilters, consumption_history, 
 from licensing_core.queries.idle_seats import idle_seats
 from licensing_core.queries.overview import tenants_overview
 from licensing_core.queries.purchases import purchase_history
+from licensing_core.queries.requests import list_requests, requests_overview
 from licensing_core.queries.series import daily_consumption
 from licensing_core.queries.summary import subscription_summary
 from licensing_core.queries.terms import terms_of
@@ -44,6 +46,9 @@ def read_everything(db: Database, tenant_id: str, now: datetime) -> None:
     risk_ranking(db, now=now)
     alerts_list(db, tenant_id)
     audit_entries(db, tenant_id)
+    operator = Principal("operator", Role.SUPER_ADMIN, None, "operator@example.com")
+    list_requests(db, principal=operator, tenant_id=tenant_id)
+    requests_overview(db, principal=operator, now=now)
     for term in terms_of(db, tenant_id, now=now):
         options = filter_options(db, tenant_id, term.term_id)
         page = consumption_history(db, tenant_id, term.term_id)
