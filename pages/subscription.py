@@ -50,8 +50,9 @@ contacts.edit_contacts(ctx, summary)
 forecasts.forecast_cards(shown)
 forecasts.what_if_calculator(shown)
 
-st.info("Licensing information is managed by the Super Admin. To purchase licenses or renew "
-        f"the contract, contact {resources.support_contact()}.", icon=":material/info:")
+resources.support_note(
+    ctx.principal, "Licensing information is managed by the Super Admin. To purchase "
+    f"licenses or renew the contract, contact {resources.support_contact()}.")
 st.caption(f"Dates are in the tenant's timezone, {summary.timezone}. An alert email goes to "
            "the contacts when consumption reaches "
            + ", ".join(f"{t}%" for t in summary.thresholds) + ".")

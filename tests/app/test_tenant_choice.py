@@ -152,9 +152,6 @@ def test_every_write_form_names_its_tenant(signed_in, world):
     assert "Saves the technical and billing emails of Globex." in texts(at)
 
 
-@pytest.mark.xfail(strict=True, reason="pages/subscription.py and pages/purchase_history.py "
-                                       "still draw the note with st.info; they are to call "
-                                       "resources.support_note")
 def test_super_admins_do_not_get_the_contact_your_super_admin_note(signed_in):
     at = pick(signed_in("root"), "acme").switch_page("pages/subscription.py").run()
     assert "Licensing information is managed by the Super Admin" not in texts(at)
