@@ -70,3 +70,28 @@ def test_screenshots_of_the_main_pages_at_desktop_and_phone_widths(new_page):
     admin = sign_in(new_page(), "admin")
     expect(heading(admin, "Tenants")).to_be_visible()
     screenshot(admin, "tenants-1400")
+
+
+def sidebar_shown(page: Page) -> bool:
+    box = page.get_by_test_id("stSidebar").bounding_box()
+    return box is not None and box["width"] > 0 and box["x"] + box["width"] > 0
+
+
+def test_on_a_phone_the_sidebar_folds_away_once_a_page_is_chosen_and_stays_on_a_desktop(
+        new_page):
+    page = sign_in(phone(new_page), "acme-admin")
+    settled(page)
+    page.get_by_test_id("stExpandSidebarButton").click()
+    expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
+
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Purchase History").click()
+
+    expect(heading(page, "License Purchase History")).to_be_visible()
+    page.wait_for_function("() => { const s = document.querySelector("
+                           "'[data-testid=stSidebar]').getBoundingClientRect();"
+                           " return s.width === 0 || s.x + s.width <= 0; }")
+    desktop = sign_in(new_page(), "acme-admin")
+    desktop.get_by_test_id("stSidebarNav").get_by_role("link", name="Purchase History").click()
+    expect(heading(desktop, "License Purchase History")).to_be_visible()
+    settled(desktop)
+    assert sidebar_shown(desktop)
