@@ -23,6 +23,7 @@ downloads.download_button(
     len(purchases), f"purchases_{tenant_id}_{term.start_date}_{term.end_date}.csv",
     lambda out: export_purchases(db, tenant_id, out, term_id=term_id),
     key="purchases_download", applied=[f"term {widgets.term_label(term)}"])
-st.info("Refills (additions or removals of licenses) are recorded by the Super Admin at your "
-        f"request. To purchase licenses or renew, contact {resources.support_contact()}.",
-        icon=":material/info:")
+resources.support_note(
+    ctx.principal, "Refills (additions or removals of licenses) are recorded by the Super "
+    f"Admin at your request. To purchase licenses or renew, contact "
+    f"{resources.support_contact()}.")
