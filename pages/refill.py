@@ -2,14 +2,24 @@
 
 import streamlit as st
 
-from licensing_core.ui import cards, context, data, forecast_data, forecasts, refills
+from licensing_core.ui import (
+    cards,
+    context,
+    data,
+    forecast_data,
+    forecasts,
+    formatting,
+    labels,
+    refills,
+)
 from licensing_core.ui.text import plain
 
 ctx = context.operator_tenant()
 summary = data.summary(ctx)
 st.title(f"Record refill · {plain(summary.name)}")
-st.caption(f"Current term {summary.start_date} – {summary.end_date} "
-           f"({summary.license_type}-based, {summary.state.value}).")
+st.caption(f"Current term {formatting.day(summary.start_date)} – "
+           f"{formatting.day(summary.end_date)} ({labels.license_type(summary.license_type)}, "
+           f"{labels.term_state(summary.state).lower()}).")
 cards.numbers(summary)
 shown = forecast_data.forecast(ctx)
 

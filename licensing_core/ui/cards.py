@@ -7,7 +7,7 @@ import streamlit as st
 from licensing_core.domain.status import Level, band_level
 from licensing_core.domain.terms import TermState
 from licensing_core.queries.summary import SubscriptionSummary
-from licensing_core.ui import formatting
+from licensing_core.ui import formatting, labels
 from licensing_core.ui.text import mail_link
 
 # Streamlit's own text colours, which adapt to the theme: on the light theme's white they
@@ -19,7 +19,7 @@ STATE_COLOURS = {TermState.ACTIVE: "green", TermState.EXPIRED: "red",
 
 
 def term_state_badge(state: TermState) -> None:
-    st.badge(f"Term {state.value}", color=STATE_COLOURS.get(state, "gray"),  # type: ignore[arg-type]
+    st.badge(f"Term {labels.term_state(state).lower()}", color=STATE_COLOURS.get(state, "gray"),  # type: ignore[arg-type]
              icon=":material/event:")
 
 
@@ -42,7 +42,7 @@ def term_cards(summary: SubscriptionSummary) -> None:
     session_based = summary.license_type == "session"
     row = st.columns(4 if session_based else 3)
     with row[0]:
-        text_card("License Type", f"{summary.license_type.title()}-based",
+        text_card("License Type", labels.license_type(summary.license_type),
                   "The licensing model of this term: named users or sessions.")
     with row[1]:
         text_card("Start Date", formatting.day(summary.start_date), "First day of the term.")

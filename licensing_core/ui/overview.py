@@ -13,6 +13,7 @@ from licensing_core.domain.status import band_level
 from licensing_core.domain.thresholds import DEFAULT_THRESHOLDS
 from licensing_core.queries.forecasts import runs_out_text
 from licensing_core.queries.thresholds import thresholds_by_tenant
+from licensing_core.ui import formatting, labels
 from licensing_core.ui.charts import BAND_FILLS, BAR_COLOUR, OVERAGE_FILL
 from licensing_core.ui.data import TTL_S
 from licensing_core.ui.resources import database_for
@@ -28,22 +29,25 @@ COLUMN_CONFIG = {
         help="Consumed / Total Purchase; a full bar at 100% or more. Behind the bar, the "
              "colour of the gauge's band: green, then amber from the first alert threshold, "
              "red from the critical one."),
-    "Available": st.column_config.NumberColumn(help="Negative: overage, licenses used "
-                                                    "beyond the purchase"),
+    "Total Purchase": formatting.count_column(),
+    "Consumed": formatting.count_column(),
+    "Available": formatting.count_column(help="Negative: overage, licenses used beyond the "
+                                              "purchase"),
+    "Days Left": formatting.count_column(),
     "Term Elapsed": st.column_config.ProgressColumn(
         "Term Elapsed", min_value=0, max_value=100, format="%.1f%%", color="gray",
         help="Percent of the term's days gone: compare with Percent Used"),
     "Runs Out": st.column_config.TextColumn(
         help="At the pace of the last 14 days, weekday by weekday (see the Risk page)"),
-    "Start Date": st.column_config.DateColumn(format="YYYY-MM-DD"),
-    "End Date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+    "Start Date": formatting.date_column(),
+    "End Date": formatting.date_column(),
 }
 
 
 def with_forecast(table: pd.DataFrame, risk: pd.DataFrame) -> pd.DataFrame:
     """The overview with each tenant's pacing and "runs out on … / lasts the term"."""
     words = risk.assign(runs_out=[
-        runs_out_text(r.run_out_date, r.lasts_term, r.already_over)
+        labels.sentence(runs_out_text(r.run_out_date, r.lasts_term, r.already_over))
         for r in risk.itertuples(index=False)])[["tenant_id", "term_elapsed_percent",
                                                  "runs_out"]]
     return table.merge(words, on="tenant_id", how="left")
@@ -66,8 +70,9 @@ def filtered(table: pd.DataFrame) -> pd.DataFrame:
     left, middle, right = st.columns(3)
     text = left.text_input("Search tenant", key="tenants_text", help="Id or name")
     types = middle.multiselect("License type", sorted(table["license_type"].unique()),
-                               key="tenants_types")
-    states = right.multiselect("State", sorted(table["state"].unique()), key="tenants_states")
+                               key="tenants_types", format_func=labels.license_type)
+    states = right.multiselect("State", sorted(table["state"].unique()), key="tenants_states",
+                               format_func=labels.term_state)
     keep = tenant_mask(table, text, types)
     if states:
         keep &= table["state"].isin(states)
@@ -98,7 +103,8 @@ def display(table: pd.DataFrame, bands: Mapping[str, Sequence[int]]) -> Styler:
     A progress bar has one colour per column in Streamlit, so the band colours the cell
     behind the bar, as the gauge's bands lie behind its bar.
     """
-    shown = table.rename(columns=COLUMNS)
+    shown = table.assign(license_type=table["license_type"].map(labels.license_type),
+                         state=table["state"].map(labels.term_state)).rename(columns=COLUMNS)
     shown["Percent Used"] = shown["Percent Used"].round(1)
     if "Term Elapsed" in shown:
         shown["Term Elapsed"] = shown["Term Elapsed"].round(1)

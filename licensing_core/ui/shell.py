@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from licensing_core.auth.permissions import Principal, Role
-from licensing_core.ui import auth, context, data, flash, resources
+from licensing_core.auth.permissions import Principal
+from licensing_core.ui import auth, context, data, flash, labels, resources
 from licensing_core.ui.text import plain
 
-ROLE_NAMES = {Role.SUPER_ADMIN: "Super admin", Role.TENANT_ADMIN: "Tenant admin",
-              Role.TENANT_VIEWER: "Tenant viewer"}
 TENANT_PICKER_KEY = "sidebar_tenant"
 
 
@@ -68,7 +66,7 @@ def around_page(principal: Principal) -> None:
     with st.sidebar:
         tenant = f" · {plain(principal.tenant_id)}" if principal.tenant_id else ""
         st.caption(f"Signed in as **{plain(principal.username)}** "
-                   f"({ROLE_NAMES.get(principal.role, principal.role)}{tenant})")
+                   f"({labels.role(principal.role)}{tenant})")
         if principal.is_super_admin:
             _tenant_picker(principal)
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):

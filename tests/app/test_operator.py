@@ -28,7 +28,7 @@ def test_the_overview_lists_every_tenant_with_its_numbers(signed_in):
     assert rows["Tenant"].tolist() == ["acme", "globex"]
     acme = rows.iloc[0]
     assert (acme["License Type"], acme["State"], acme["Total Purchase"], acme["Consumed"],
-            acme["Percent Used"]) == ("session", "active", 10, 6, 60.0)
+            acme["Percent Used"]) == ("Session-based", "Active", 10, 6, 60.0)
     assert list(rows.columns) == ["Tenant", "Name", "License Type", "Start Date", "End Date",
                                   "State", "Total Purchase", "Consumed", "Available",
                                   "Percent Used", "Days Left", "Term Elapsed", "Runs Out"]
