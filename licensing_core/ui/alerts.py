@@ -7,19 +7,23 @@ import streamlit as st
 
 from licensing_core.auth.permissions import require_contact_edit
 from licensing_core.errors import Refused
-from licensing_core.services.outbox import SENT, delivery_state, retry_now
+from licensing_core.services.outbox import QUEUED, SENT, delivery_state, retry_now
+from licensing_core.services.webhooks import retry_webhook_now, webhook_state
 from licensing_core.ui import data, flash, formatting, labels
 from licensing_core.ui.context import TenantContext
 from licensing_core.ui.text import plain
 
 PAGE_ROWS = 200  # alerts are few: a page holds months of them
 PAGE_KEY = "_licensing_alerts_page"
-SHOWN = {"id": "Alert", "kind": "Kind", "threshold": "Threshold", "created_at": "Queued at",
-         "recipients": "Recipients", "delivery": "Delivery", "attempts": "Attempts",
-         "last_error": "Last error", "sent_at": "Sent at", "next_attempt_at": "Next attempt",
+SHOWN = {"id": "Alert", "kind": "Kind", "threshold": "Threshold", "forecast": "Forecast",
+         "created_at": "Queued at", "recipients": "Recipients", "delivery": "Delivery",
+         "attempts": "Attempts", "last_error": "Last error", "sent_at": "Sent at",
+         "next_attempt_at": "Next attempt", "webhook": "Webhook",
+         "webhook_attempts": "Webhook attempts", "webhook_last_error": "Webhook error",
          "subject": "Subject"}
 
-COLUMN_CONFIG = {"Attempts": formatting.count_column()}
+COLUMN_CONFIG = {"Attempts": formatting.count_column(),
+                 "Webhook attempts": formatting.count_column()}
 UNRESOLVED = "to be resolved at delivery"
 
 
@@ -35,10 +39,26 @@ def recipients_text(status: str, recipients: str) -> str:
     return f"{UNRESOLVED} (last tried: {recipients})" if recipients else UNRESOLVED
 
 
+def forecast_text(run_out: str, low: str, high: str, needed: object) -> str:
+    """A run-out warning's forecast: the date, its range and the licenses needed to last."""
+    if not run_out:
+        return ""
+    span = f" (between {low} and {high})" if low and high and (low, high) != (run_out,) * 2 \
+        else ""
+    count = 0 if needed is None or pd.isna(needed) else int(str(needed))
+    more = f"; {formatting.count(count)} more needed to last the term" if count > 0 else ""
+    return f"runs out on {run_out}{span}{more}"
+
+
 def shown(rows: pd.DataFrame, timezone: str) -> pd.DataFrame:
     frame = rows.copy()
     frame["delivery"] = [labels.delivery(delivery_state(s, int(a)))
                          for s, a in zip(frame["status"], frame["attempts"], strict=True)]
+    frame["webhook"] = [labels.delivery(webhook_state(s, int(a))) for s, a in
+                        zip(frame["webhook_status"], frame["webhook_attempts"], strict=True)]
+    frame["forecast"] = [forecast_text(*values) for values in zip(
+        frame["run_out_date"], frame["run_out_low"], frame["run_out_high"],
+        frame["licenses_needed"], strict=True)]
     frame["kind"] = [labels.alert_kind(k) for k in frame["kind"]]
     frame["id"] = [alert_name(i) for i in frame["id"]]
     frame["recipients"] = [recipients_text(s, r)
@@ -68,8 +88,11 @@ def pager(number: int, rows_on_page: int) -> None:
 
 
 def retry_form(ctx: TenantContext, rows: pd.DataFrame) -> None:
-    """Make an undelivered alert due now; the next `licensing alerts run` sends it."""
-    waiting = rows[rows["status"] != SENT]
+    """Make an undelivered alert (its email, its webhook or both) due now; the next
+    `licensing alerts run` sends it."""
+    email_waiting = rows["status"] != SENT
+    webhook_waiting = rows["webhook_status"] == QUEUED
+    waiting = rows[email_waiting | webhook_waiting]
     if waiting.empty:
         return
     with st.form("alerts_retry"):
@@ -78,8 +101,12 @@ def retry_form(ctx: TenantContext, rows: pd.DataFrame) -> None:
         pressed = st.form_submit_button("Retry now", key="alerts_retry_now")
     if pressed and alert_id is not None:
         require_contact_edit(ctx.principal, ctx.tenant_id)
+        row = rows[rows["id"] == alert_id].iloc[0]
         try:
-            retry_now(ctx.db, int(alert_id), tenant_id=ctx.tenant_id)
+            if row["status"] != SENT:
+                retry_now(ctx.db, int(alert_id), tenant_id=ctx.tenant_id)
+            if row["webhook_status"] == QUEUED:
+                retry_webhook_now(ctx.db, int(alert_id), tenant_id=ctx.tenant_id)
         except Refused as exc:
             st.error(plain(exc))
             return

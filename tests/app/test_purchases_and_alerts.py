@@ -3,8 +3,12 @@
 from licensing_core.auth.accounts import create_account
 from licensing_core.queries.alerts import alerts_list
 from licensing_core.services.outbox import deliver_due
+from licensing_core.services.webhooks import deliver_webhooks
+from licensing_core.ui import data
+from licensing_core.ui.alerts import forecast_text
 from tests.app.conftest import PASSWORD, csv_lines, labelled, texts
 from tests.smtp_server import SmtpTestServer
+from tests.webhook_server import WebhookReceiver
 
 
 def test_purchase_history_lists_the_terms_purchases_in_the_seed_columns(signed_in):
@@ -77,3 +81,28 @@ def test_a_viewer_sees_alerts_but_cannot_retry(signed_in):
 def test_a_tenant_without_alerts_says_so(signed_in):
     at = signed_in("gus").switch_page("pages/alerts.py").run()
     assert "No alert has been queued for this tenant." in texts(at)
+
+
+def test_the_alerts_page_shows_the_webhook_beside_the_email(signed_in, world):
+    with WebhookReceiver(500) as receiver:
+        report = deliver_webhooks(world.db, receiver.settings(), backoff=False)
+    assert report.sent == 0
+    rows = signed_in("ann").switch_page("pages/alerts.py").run().dataframe[0].value
+    assert rows["Webhook"].tolist() == ["failed, will retry"]
+    assert rows["Webhook attempts"].tolist() == [1]
+    assert "500" in rows["Webhook error"].iloc[0]
+    with WebhookReceiver(200) as receiver:
+        assert deliver_webhooks(world.db, receiver.settings(), backoff=False).sent == 1
+    data.invalidate()  # as the page's own changes do; delivery runs in another process
+    rows = signed_in("ann").switch_page("pages/alerts.py").run().dataframe[0].value
+    assert rows["Webhook"].tolist() == ["delivered"]
+    assert rows["Delivery"].tolist() == ["waiting to be sent"]  # the email is its own
+
+
+def test_a_run_out_warning_reads_its_forecast_date_range_and_licenses_needed():
+    assert forecast_text("2026-12-16", "2026-12-15", "2026-12-20", 16446) == (
+        "runs out on 2026-12-16 (between 2026-12-15 and 2026-12-20); 16,446 more needed to "
+        "last the term")
+    assert forecast_text("2026-12-16", "2026-12-16", "2026-12-16", None) == (
+        "runs out on 2026-12-16")
+    assert forecast_text("", "", "", None) == ""
