@@ -16,6 +16,7 @@ from licensing_core.ui import (
     navigation,
     resources,
     status_banner,
+    thresholds,
 )
 from licensing_core.ui.text import plain
 
@@ -56,3 +57,4 @@ resources.support_note(
 st.caption(f"Dates are in the tenant's timezone, {summary.timezone}. An alert email goes to "
            "the contacts when consumption reaches "
            + ", ".join(f"{t}%" for t in summary.thresholds) + ".")
+thresholds.thresholds_editor(ctx, summary)

@@ -55,19 +55,25 @@ def alert_text(outcome: RefillPreview) -> str:
 
 
 def show_preview(refill: PendingRefill, tenant_name: str) -> None:
-    before, after = refill.outcome.before, refill.outcome.after
+    preview_box(refill.outcome, refill.quantity, refill.note, tenant_name)
+
+
+def preview_box(outcome: RefillPreview, quantity: int, note: str, tenant_name: str) -> None:
+    """What a refill would change (new total, available, percent, alerts): the one drawing
+    of it, for Record refill and for a license request's approval."""
+    before, after = outcome.before, outcome.after
     with st.container(border=True):
-        st.markdown(f"**Preview of a refill of {refill.quantity:+d} for {plain(tenant_name)}**"
-                    + (f" · note: {plain(refill.note)}" if refill.note else ""))
+        st.markdown(f"**Preview of a refill of {quantity:+d} for {plain(tenant_name)}**"
+                    + (f" · note: {plain(note)}" if note else ""))
         total, available, percent = st.columns(3)
         total.metric("New total purchase", formatting.count(after.total_purchased),
-                     delta=f"{refill.quantity:+d}")
+                     delta=f"{quantity:+d}")
         available.metric("New available", formatting.count(after.available),
                          delta=f"{after.available - before.available:+d}")
         percent.metric("New percent used", formatting.percent(after.percent_used),
                        delta=f"{after.percent_used - before.percent_used:+.1f} points",
                        delta_color="inverse")
-        st.markdown(alert_text(refill.outcome))
+        st.markdown(alert_text(outcome))
 
 
 def save_label(tenant_name: str) -> str:
