@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from licensing_core.domain.terms import percent_used
-from licensing_core.domain.thresholds import evaluate_thresholds
+from licensing_core.domain.thresholds import evaluate_thresholds, rearmed_thresholds
 
 # Two weeks: the recent pace, which follows a change of habits quickly (and is whole weeks).
 SHORT_WINDOW_DAYS = 14
@@ -219,13 +219,12 @@ def refill_effect(daily: pd.Series, *, quantity: int, total: int, consumed: int,
     queue or re-arm (the same rule as the refill's own evaluation)."""
     new_total = max(0, total + quantity)
     decision = evaluate_thresholds(consumed, new_total, thresholds, notified_threshold)
-    still, before = decision.notified_up_to or 0, notified_threshold or 0
     return RefillEffect(
         quantity=quantity, new_total=new_total, new_percent=percent_used(consumed, new_total),
         forecast=forecast_run_out(daily, total=new_total, consumed=consumed, today=today,
                                   term_start=term_start, term_end=term_end),
         alert_threshold=decision.alert_threshold,
-        rearmed=tuple(t for t in sorted(thresholds) if still < t <= before),
+        rearmed=rearmed_thresholds(thresholds, notified_threshold, decision),
     )
 
 

@@ -38,6 +38,14 @@ def evaluate_thresholds(
     return ThresholdDecision(alert_threshold=None, notified_up_to=notified_up_to)
 
 
+def rearmed_thresholds(thresholds: Sequence[int], notified_before: int | None,
+                       decision: ThresholdDecision) -> tuple[int, ...]:
+    """The thresholds a change makes notifiable again: notified before it, not after it
+    (what a refill preview and the what-if calculator both announce)."""
+    still, before = decision.notified_up_to or 0, notified_before or 0
+    return tuple(t for t in sorted(thresholds) if still < t <= before)
+
+
 # The spec's bounds on a tenant's own thresholds: enough steps for any escalation policy,
 # and percents up to ten times the purchase (overage is alerted too).
 MAX_THRESHOLDS = 10

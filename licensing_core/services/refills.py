@@ -11,7 +11,7 @@ from licensing_core.clock import utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Refill, Tenant, Term
 from licensing_core.domain.terms import Totals, total_after_refill
-from licensing_core.domain.thresholds import evaluate_thresholds
+from licensing_core.domain.thresholds import evaluate_thresholds, rearmed_thresholds
 from licensing_core.errors import Refused
 from licensing_core.services import audit
 from licensing_core.services.alerting import evaluate_term, tenant_thresholds
@@ -26,7 +26,7 @@ class RefillPreview:
     before: Totals
     after: Totals
     alert_threshold: int | None  # the alert it would queue
-    rearmed: list[int]  # thresholds it would make notifiable again
+    rearmed: tuple[int, ...]  # thresholds it would make notifiable again
 
     @property
     def new_percent(self) -> float:
@@ -53,10 +53,8 @@ def preview_refill(db: Database, *, tenant_id: str, quantity: int, term_date: da
         thresholds = tenant_thresholds(tenant)
         decision = evaluate_thresholds(after.consumed, after.total_purchased, thresholds,
                                        term.notified_threshold)
-        notified = term.notified_threshold or 0
-        still = decision.notified_up_to or 0
-        rearmed = [t for t in thresholds if still < t <= notified]
-        return RefillPreview(term.id, before, after, decision.alert_threshold, rearmed)
+        return RefillPreview(term.id, before, after, decision.alert_threshold,
+                             rearmed_thresholds(thresholds, term.notified_threshold, decision))
 
 
 def record_refill(db: Database, *, tenant_id: str, quantity: int, recorded_by: str,

@@ -11,6 +11,7 @@ from licensing_core.domain.thresholds import (
     parse_thresholds,
     preview_thresholds,
     reached_threshold,
+    rearmed_thresholds,
     thresholds_of,
 )
 from licensing_core.errors import Refused
@@ -126,3 +127,13 @@ def test_after_a_change_only_later_crossings_alert() -> None:
         ThresholdDecision(None, 75)
     assert evaluate_thresholds(90, 100, (50, 75, 90), preview.notified_up_to) == \
         ThresholdDecision(90, 90)
+
+
+def test_a_drop_rearms_the_notified_thresholds_above_the_new_percent() -> None:
+    decision = evaluate_thresholds(80, 100, DEFAULT_THRESHOLDS, 95)
+    assert rearmed_thresholds(DEFAULT_THRESHOLDS, 95, decision) == (85, 95)
+
+
+def test_nothing_is_rearmed_when_nothing_was_notified() -> None:
+    decision = evaluate_thresholds(10, 100, DEFAULT_THRESHOLDS, None)
+    assert rearmed_thresholds(DEFAULT_THRESHOLDS, None, decision) == ()
