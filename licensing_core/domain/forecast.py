@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from licensing_core.domain.terms import percent_used
+from licensing_core.domain.terms import percent_used, total_after_refill
 from licensing_core.domain.thresholds import evaluate_thresholds, rearmed_thresholds
 
 # Two weeks: the recent pace, which follows a change of habits quickly (and is whole weeks).
@@ -216,8 +216,9 @@ def refill_effect(daily: pd.Series, *, quantity: int, total: int, consumed: int,
                   term_start: date, term_end: date, thresholds: Sequence[int],
                   notified_threshold: int | None) -> RefillEffect:
     """The forecast after a refill (or removal) of `quantity`, and the alerts it would
-    queue or re-arm (the same rule as the refill's own evaluation)."""
-    new_total = max(0, total + quantity)
+    queue or re-arm (the same rules as the refill's own: a total it could not record is
+    refused, not clamped)."""
+    new_total = total_after_refill(total, quantity)
     decision = evaluate_thresholds(consumed, new_total, thresholds, notified_threshold)
     return RefillEffect(
         quantity=quantity, new_total=new_total, new_percent=percent_used(consumed, new_total),

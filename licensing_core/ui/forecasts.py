@@ -13,6 +13,7 @@ from licensing_core.queries.forecasts import TermForecast, runs_out_text
 from licensing_core.queries.summary import SubscriptionSummary
 from licensing_core.ui import formatting
 from licensing_core.ui.cards import text_card
+from licensing_core.ui.forms import refusal_shown
 
 WHAT_IF_KEY = "whatif_quantity"
 
@@ -128,9 +129,10 @@ def what_if_calculator(shown: TermForecast) -> None:
         quantity = st.number_input("Refill of", min_value=0, step=1, key=WHAT_IF_KEY,
                                    value=int(shown.forecast.needed_to_last_term))
         if quantity:
-            st.markdown("\n".join(f"- {line}" for line in
-                                  effect_lines(shown.what_if(int(quantity)),
-                                               shown.summary.end_date)))
+            with refusal_shown():  # the refill's own refusal: a total it could not record
+                st.markdown("\n".join(f"- {line}" for line in
+                                      effect_lines(shown.what_if(int(quantity)),
+                                                   shown.summary.end_date)))
 
 
 def refill_forecast(shown: TermForecast, quantity: int | None) -> None:

@@ -4,6 +4,7 @@ usage breakdowns, each number checked against the read models of the same data."
 import pytest
 from streamlit.util import calc_hash
 
+from licensing_core.domain.limits import MAX_LICENSES
 from licensing_core.queries.forecasts import risk_ranking, term_forecast
 from licensing_core.queries.idle_seats import idle_seats
 from licensing_core.queries.terms import terms_of
@@ -47,6 +48,14 @@ def test_the_what_if_calculator_shows_a_refills_effect(signed_in, world):
     assert f"New total purchase: **{formatting.count(effect.new_total)}**" in page
     assert f"New percent used: **{formatting.percent(effect.new_percent)}**" in page
     assert f"Forecast after it: **{run_out_text(effect.forecast)}**" in page
+
+
+def test_the_what_if_calculator_refuses_a_total_the_refill_could_not_record(signed_in):
+    at = signed_in("ann")
+    at.number_input(key="whatif_quantity").set_value(MAX_LICENSES).run()
+    assert not at.exception
+    assert any("more than" in error.value and str(MAX_LICENSES) in error.value.replace(",", "")
+               for error in at.error)
 
 
 def as_root_on(signed_in, page, tenant="acme"):

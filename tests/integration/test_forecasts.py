@@ -21,6 +21,7 @@ from licensing_core.queries.forecasts import risk_ranking, runs_out_text, term_f
 from licensing_core.queries.history import consumption_history
 from licensing_core.queries.idle_seats import idle_seats
 from licensing_core.services.imports import import_conversations, import_users
+from licensing_core.services.refills import preview_refill
 from tests.fixtures_data import (
     CONVERSATION_COLUMNS,
     conversation,
@@ -134,6 +135,25 @@ def test_a_what_if_refill_moves_the_run_out_later(db, terms):
     assert effect.forecast.needed_to_last_term == 0
     smaller = shown.what_if(10)
     assert smaller.forecast.run_out_date > shown.forecast.run_out_date
+
+
+def test_a_what_if_removal_beyond_the_total_is_refused_like_the_refill_preview(db, terms):
+    shown = term_forecast(db, "acme", now=NOW)
+    beyond = -(shown.summary.total_purchased + 1)
+    with pytest.raises(Refused) as preview:
+        preview_refill(db, tenant_id="acme", quantity=beyond, now=NOW)
+    with pytest.raises(Refused) as what_if:
+        shown.what_if(beyond)
+    assert str(what_if.value) == str(preview.value)
+
+
+def test_a_removal_announces_the_same_rearmed_alerts_in_the_preview_and_the_what_if(db, terms):
+    shown = term_forecast(db, "acme", now=NOW)
+    removal = -(shown.summary.total_purchased // 2)
+    preview = preview_refill(db, tenant_id="acme", quantity=removal, now=NOW)
+    effect = shown.what_if(removal)
+    assert (effect.new_total, effect.alert_threshold, effect.rearmed) == (
+        preview.after.total_purchased, preview.alert_threshold, preview.rearmed)
 
 
 def test_the_risk_ranking_agrees_with_each_tenants_forecast(db, terms):

@@ -16,6 +16,7 @@ from licensing_core.domain.forecast import (
     refill_effect,
     weekday_profile,
 )
+from licensing_core.errors import Refused
 
 START = date(2026, 1, 1)
 END = date(2026, 12, 31)
@@ -142,3 +143,10 @@ def test_a_refill_moves_the_run_out_and_rearms_alerts():
     assert effect.rearmed == (75, 85, 95)
     assert effect.alert_threshold is None
     assert effect.forecast.run_out_date == TODAY + timedelta(days=52)
+
+
+def test_a_what_if_removal_beyond_the_total_is_refused_like_the_refill():
+    with pytest.raises(Refused, match="at most 100 can be removed"):
+        refill_effect(series([2.0] * 30), quantity=-101, total=100, consumed=96, today=TODAY,
+                      term_start=START, term_end=END, thresholds=(75, 85, 95, 100),
+                      notified_threshold=95)
