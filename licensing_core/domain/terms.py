@@ -32,6 +32,14 @@ class HasDates(Protocol):
     def end_date(self) -> date: ...
 
 
+class HasLicenses(Protocol):
+    @property
+    def initial_licenses(self) -> int: ...
+
+    @property
+    def consumed(self) -> int: ...
+
+
 T = TypeVar("T", bound=HasDates)
 
 
@@ -130,6 +138,12 @@ class Totals:
     @property
     def percent_used(self) -> float:
         return percent_used(self.consumed, self.total_purchased)
+
+
+def totals_of(term: HasLicenses, refilled: int) -> Totals:
+    """A term's totals: its initial licenses plus the licenses `refilled` since, and the
+    consumption stored on it (what every page, export and alert reads)."""
+    return Totals(total_purchased=term.initial_licenses + refilled, consumed=term.consumed)
 
 
 def total_after_refill(current_total: int, quantity: int) -> int:

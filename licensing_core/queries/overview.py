@@ -14,7 +14,7 @@ from sqlalchemy import select
 from licensing_core.clock import local_today, utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Tenant, Term
-from licensing_core.domain.terms import Totals, pick_current_term, term_state
+from licensing_core.domain.terms import pick_current_term, term_state, totals_of
 from licensing_core.services.tenancy import refills_by_term
 
 OVERVIEW_COLUMNS: tuple[str, ...] = (
@@ -50,7 +50,7 @@ def tenants_overview(db: Database, *, now: datetime | None = None) -> pd.DataFra
         if tenant.id not in current:
             continue  # every tenant is created with a term; nothing to show without one
         term, today = current[tenant.id]
-        totals = Totals(term.initial_licenses + refilled.get(term.id, 0), term.consumed)
+        totals = totals_of(term, refilled.get(term.id, 0))
         rows.append((
             tenant.id, tenant.name, term.license_type, term.start_date, term.end_date,
             term_state(term.start_date, term.end_date, today).value, totals.total_purchased,

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from licensing_core.db.models import Account, Alert, Tenant, Term
 from licensing_core.domain.emails import alert_recipients
-from licensing_core.domain.terms import Totals
+from licensing_core.domain.terms import Totals, totals_of
 from licensing_core.domain.thresholds import evaluate_thresholds, thresholds_of
-from licensing_core.services.tenancy import refills_by_term, tenant_terms, term_totals, totals_of
+from licensing_core.services.tenancy import refills_by_term, tenant_terms, term_totals
 
 THRESHOLD_KIND = "threshold"
 

@@ -13,7 +13,13 @@ from licensing_core.clock import local_today
 from licensing_core.db.models import Refill, Tenant, Term, UsageSession, UserLicense
 from licensing_core.domain.calendar import DEFAULT_SESSION_MINUTES, TermCalendar, TermSpan
 from licensing_core.domain.limits import MAX_SESSION_MINUTES
-from licensing_core.domain.terms import LicenseType, Totals, pick_current_term, term_containing
+from licensing_core.domain.terms import (
+    LicenseType,
+    Totals,
+    pick_current_term,
+    term_containing,
+    totals_of,
+)
 from licensing_core.errors import NotFound, Refused
 
 
@@ -83,12 +89,6 @@ def recount_consumed(session: Session, tenant_id: str) -> None:
     for loaded in session.identity_map.values():
         if isinstance(loaded, Term) and loaded.tenant_id == tenant_id:
             session.expire(loaded, ["consumed"])
-
-
-def totals_of(term: Term, refilled: int) -> Totals:
-    """The term's totals: its initial licenses plus `refilled`, and the consumption
-    recount_consumed stored."""
-    return Totals(total_purchased=term.initial_licenses + refilled, consumed=term.consumed)
 
 
 def term_totals(session: Session, term: Term) -> Totals:

@@ -16,6 +16,7 @@ from licensing_core.auth.permissions import Principal
 from licensing_core.clock import utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Tenant
+from licensing_core.domain.terms import totals_of
 from licensing_core.domain.thresholds import (
     DEFAULT_THRESHOLDS,
     ThresholdPreview,
@@ -32,7 +33,6 @@ from licensing_core.services.tenancy import (
     refills_by_term,
     tenant_terms,
     term_totals,
-    totals_of,
 )
 
 

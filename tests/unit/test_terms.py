@@ -13,6 +13,7 @@ from licensing_core.domain.terms import (
     term_bounds_utc,
     term_state,
     total_after_refill,
+    totals_of,
 )
 from licensing_core.errors import Refused
 
@@ -111,3 +112,10 @@ def test_refill_quantities_are_signed_whole_numbers(text, value):
 def test_malformed_refill_quantities_are_refused(text):
     with pytest.raises(Refused):
         parse_quantity(text)
+
+
+def test_a_terms_total_is_its_initial_licenses_plus_its_refills():
+    class Stored:
+        initial_licenses, consumed = 100, 130
+
+    assert totals_of(Stored(), -20) == Totals(total_purchased=80, consumed=130)
