@@ -8,7 +8,16 @@ import streamlit as st
 
 from licensing_core.exports.csv import export_consumption
 from licensing_core.queries.history import columns_for
-from licensing_core.ui import breakdowns, context, data, downloads, formatting, history, widgets
+from licensing_core.ui import (
+    breakdowns,
+    context,
+    data,
+    downloads,
+    formatting,
+    history,
+    phone,
+    widgets,
+)
 
 ctx = context.tenant_page()
 timezone = data.summary(ctx).timezone
@@ -16,7 +25,7 @@ timezone = data.summary(ctx).timezone
 st.title("License Consumption History")
 term = widgets.term_picker(ctx, key="consumption_term")
 k = f"consumption_{term.term_id}"  # filters of one term never carry over to another
-with st.container(border=True):
+with phone.folded_on_phone("Filters and sort", key=k):
     filters = history.filters(term, data.options(ctx, term.term_id), k)
     sort_by, descending = widgets.sort_picker(columns_for(term.license_type), key=k)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from licensing_core.auth.permissions import Principal
-from licensing_core.ui import auth, context, data, flash, labels, resources
+from licensing_core.ui import auth, context, data, flash, labels, phone, resources
 from licensing_core.ui.text import plain
 
 TENANT_PICKER_KEY = "sidebar_tenant"
@@ -43,24 +43,6 @@ def _tenant_picker(principal: Principal) -> None:
                  help="The tenant that the Selected tenant pages show and change.")
 
 
-# On a phone the sidebar covers the page: once a page is chosen in it, fold it away, as a
-# phone's menus do. Streamlit leaves it open, so a listener (installed once per browser
-# tab) presses the sidebar's own collapse button after a click on a page link, below
-# Streamlit's own mobile breakpoint.
-PHONE_MAX_WIDTH_PX = 640
-CLOSE_SIDEBAR_ON_NAVIGATION = f"""<script>(function(){{
-if (window.__licensingSidebarCloser) return; window.__licensingSidebarCloser = true;
-document.addEventListener('click', function(event){{
-  if (!event.target.closest('[data-testid="stSidebarNav"] a')) return;
-  if (!window.matchMedia('(max-width: {PHONE_MAX_WIDTH_PX}px)').matches) return;
-  setTimeout(function(){{
-    var button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
-    if (button) button.click();
-  }}, 150);
-}}, true);
-}})();</script>"""
-
-
 def around_page(principal: Principal) -> None:
     """The sidebar, and a message left by the previous run (e.g. "Contacts saved.")."""
     with st.sidebar:
@@ -72,5 +54,5 @@ def around_page(principal: Principal) -> None:
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             auth.sign_out()
         auth.sync_cookie()
-        st.html(CLOSE_SIDEBAR_ON_NAVIGATION, unsafe_allow_javascript=True)
+        phone.install()
     flash.show()

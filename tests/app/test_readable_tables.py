@@ -77,7 +77,7 @@ def test_every_count_in_a_table_is_grouped(signed_in, world):
     assert counts_grouped(at) == {"Count"}  # the top users'
     assert counts_grouped(as_root_on(signed_in, "risk", tenant=None)) == {"In Days",
                                                                            "Needed to Last"}
-    assert counts_grouped(as_root_on(signed_in, "alerts")) == {"Attempts"}
+    assert counts_grouped(as_root_on(signed_in, "alerts")) == {"Attempts", "Webhook attempts"}
 
 
 def test_stored_values_read_as_words(signed_in):

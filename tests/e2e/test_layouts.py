@@ -95,3 +95,25 @@ def test_on_a_phone_the_sidebar_folds_away_once_a_page_is_chosen_and_stays_on_a_
     expect(heading(desktop, "License Purchase History")).to_be_visible()
     settled(desktop)
     assert sidebar_shown(desktop)
+
+
+def test_on_a_phone_the_history_filters_are_folded_until_opened_and_open_on_a_desktop(
+        new_page):
+    page = sign_in(phone(new_page), "acme-admin")
+    page.goto("/consumption-history")
+    expect(heading(page, "License Consumption History")).to_be_visible()
+    search = page.get_by_label("Search user or email")
+    page.wait_for_function("() => !document.querySelector('[class*=fold-on-phone] details')"
+                           ".open")
+    expect(search).to_be_hidden()
+
+    page.get_by_text("Filters and sort").click()
+
+    expect(search).to_be_visible()
+    search.fill("grace")
+    search.press("Enter")
+    settled(page)
+    expect(search).to_be_visible()  # opened, it stays open across the reruns
+    desktop = sign_in(new_page(), "acme-admin")
+    desktop.goto("/consumption-history")
+    expect(desktop.get_by_label("Search user or email")).to_be_visible()
