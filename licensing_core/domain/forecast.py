@@ -14,7 +14,13 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from licensing_core.domain.terms import percent_used, total_after_refill
+from licensing_core.domain.terms import (
+    TermState,
+    days_left,
+    percent_used,
+    term_state,
+    total_after_refill,
+)
 from licensing_core.domain.thresholds import evaluate_thresholds, rearmed_thresholds
 
 # Two weeks: the recent pace, which follows a change of habits quickly (and is whole weeks).
@@ -177,6 +183,18 @@ def licenses_needed(forecast: Forecast) -> int:
     return forecast.needed_to_last_term
 
 
+def risk_of(forecast: Forecast, *, start: date, end: date, today: date) -> tuple[int, str]:
+    """Days until the first thing an operator must act on, and what it is: the order of
+    the risk ranking."""
+    if forecast.already_over:
+        return 0, "used up"
+    if term_state(start, end, today) == TermState.EXPIRED:
+        return 0, "term ended"
+    if forecast.run_out_date is not None and forecast.run_out_date < end:
+        return (forecast.run_out_date - today).days, "runs out"
+    return days_left(start, end, today), "term ends"
+
+
 def pacing(start: date, end: date, today: date, consumed: int, total: int) -> Pacing:
     """Percent of the term's days gone (today counts as gone) beside percent used."""
     length = (end - start).days + 1
@@ -232,5 +250,6 @@ def refill_effect(daily: pd.Series, *, quantity: int, total: int, consumed: int,
 __all__ = [
     "LONG_WINDOW_DAYS", "RHYTHM_DAYS", "RUN_OUT_WARNING_DAYS", "SHORT_WINDOW_DAYS", "Forecast",
     "Pacing", "RefillEffect", "forecast_run_out", "licenses_needed", "pacing", "projected_use",
-    "projection", "refill_effect", "runs_out_before_end", "runs_out_soon", "weekday_profile",
+    "projection", "refill_effect", "risk_of", "runs_out_before_end", "runs_out_soon",
+    "weekday_profile",
 ]

@@ -67,6 +67,12 @@ def term_state(start: date, end: date, today: date) -> TermState:
     return TermState.ACTIVE
 
 
+def days_left(start: date, end: date, today: date) -> int:
+    """The term's remaining days, today included: the whole term before it starts, 0 once
+    it has ended (the overview's column and the risk ranking's "term ends")."""
+    return max(0, (end - max(today, start)).days + 1)
+
+
 def pick_current_term(terms: Sequence[T], today: date) -> T | None:
     """The term containing today; else the latest started one; else the next one."""
     started = [t for t in terms if t.start_date <= today]

@@ -27,6 +27,7 @@ from licensing_core.domain.forecast import (
     forecast_run_out,
     pacing,
     refill_effect,
+    risk_of,
 )
 from licensing_core.domain.terms import LicenseType, local_midnight_utc, pick_current_term
 from licensing_core.queries.overview import tenants_overview
@@ -116,18 +117,6 @@ def _trailing_counts(db: Database, terms: list[tuple[int, str, str]],
     return counts
 
 
-def _risk(forecast: Forecast, end: date, today: date, state: str) -> tuple[int, str]:
-    """Days until the first thing an operator must act on, and what it is."""
-    days_left = max(0, (end - today).days + 1)
-    if forecast.already_over:
-        return 0, "used up"
-    if state == "expired":
-        return 0, "term ended"
-    if forecast.run_out_date is not None and forecast.run_out_date < end:
-        return (forecast.run_out_date - today).days, "runs out"
-    return days_left, "term ends"
-
-
 @dataclass(frozen=True)
 class CurrentForecast:
     """A tenant's current term and its forecast as of the tenant's today: what
@@ -188,7 +177,8 @@ def risk_ranking(db: Database, *, now: datetime | None = None,
     for row, current in zip(overview.itertuples(index=False),
                             current_forecasts(db, now=now, overview=overview), strict=True):
         forecast, paced, today = current.forecast, current.pacing, current.today
-        days_to_risk, risk = _risk(forecast, current.term_end, today, row.state)
+        days_to_risk, risk = risk_of(forecast, start=current.term_start,
+                                     end=current.term_end, today=today)
         rows.append((row.tenant_id, row.name, row.license_type, row.state, row.end_date,
                      row.days_left, row.total_purchased, row.consumed, row.percent_used,
                      paced.term_elapsed_percent, forecast.pace_per_day_mid,

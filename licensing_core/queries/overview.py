@@ -14,7 +14,7 @@ from sqlalchemy import select
 from licensing_core.clock import local_today, utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Tenant, Term
-from licensing_core.domain.terms import pick_current_term, term_state, totals_of
+from licensing_core.domain.terms import days_left, pick_current_term, term_state, totals_of
 from licensing_core.services.tenancy import refills_by_term
 
 OVERVIEW_COLUMNS: tuple[str, ...] = (
@@ -24,11 +24,8 @@ OVERVIEW_COLUMNS: tuple[str, ...] = (
 
 
 def tenants_overview(db: Database, *, now: datetime | None = None) -> pd.DataFrame:
-    """Every tenant with its current term: dates, state, totals, percent used, days left.
-
-    days_left counts the term's remaining days including today (the whole term when it has
-    not started, 0 once it has ended).
-    """
+    """Every tenant with its current term: dates, state, totals, percent used, days left
+    (domain.terms.days_left)."""
     now = now or utcnow()
     with db.transaction() as session:
         tenants = session.execute(
@@ -55,7 +52,7 @@ def tenants_overview(db: Database, *, now: datetime | None = None) -> pd.DataFra
             tenant.id, tenant.name, term.license_type, term.start_date, term.end_date,
             term_state(term.start_date, term.end_date, today).value, totals.total_purchased,
             totals.consumed, totals.available, totals.percent_used,
-            max(0, (term.end_date - max(today, term.start_date)).days + 1),
+            days_left(term.start_date, term.end_date, today),
         ))
     frame = pd.DataFrame(rows, columns=list(OVERVIEW_COLUMNS))
     return frame.astype({"total_purchased": "int64", "consumed": "int64",

@@ -156,6 +156,13 @@ def test_a_removal_announces_the_same_rearmed_alerts_in_the_preview_and_the_what
         preview.after.total_purchased, preview.alert_threshold, preview.rearmed)
 
 
+def test_before_a_term_starts_the_risk_page_counts_the_days_left_of_the_overview(db):
+    make_tenant(db, tenant_id="later", start=TODAY + timedelta(days=10),
+                end=TODAY + timedelta(days=39), now=NOW)
+    row = risk_ranking(db, now=NOW).set_index("tenant_id").loc["later"]
+    assert (row["risk"], row["days_to_risk"], row["days_left"]) == ("term ends", 30, 30)
+
+
 def test_the_risk_ranking_agrees_with_each_tenants_forecast(db, terms):
     ranking = risk_ranking(db, now=NOW)
     assert ranking["tenant_id"].tolist()[0] == "gamma"  # used up: act now

@@ -14,8 +14,10 @@ from licensing_core.domain.forecast import (
     projected_use,
     projection,
     refill_effect,
+    risk_of,
     weekday_profile,
 )
+from licensing_core.domain.terms import days_left
 from licensing_core.errors import Refused
 
 START = date(2026, 1, 1)
@@ -150,3 +152,12 @@ def test_a_what_if_removal_beyond_the_total_is_refused_like_the_refill():
         refill_effect(series([2.0] * 30), quantity=-101, total=100, consumed=96, today=TODAY,
                       term_start=START, term_end=END, thresholds=(75, 85, 95, 100),
                       notified_threshold=95)
+
+
+def test_before_a_term_starts_its_risk_is_the_whole_term_like_its_days_left():
+    start, end = TODAY + timedelta(days=10), TODAY + timedelta(days=39)
+    forecast = forecast_run_out(series([]), total=100, consumed=0, today=TODAY,
+                                term_start=start, term_end=end)
+    assert risk_of(forecast, start=start, end=end, today=TODAY) == (
+        days_left(start, end, TODAY), "term ends")
+    assert days_left(start, end, TODAY) == 30
