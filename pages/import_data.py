@@ -20,7 +20,8 @@ checked = imports.validation(ctx, kind, upload)
 if checked.problems:
     st.error(f"{plain(upload.name)} cannot be imported: nothing will be stored until every line "
              "below is corrected.", icon=":material/error:")
-    st.dataframe(imports.problem_table(checked.problems), key="import_problems", hide_index=True)
+    st.dataframe(imports.problem_table(checked.problems, checked.omitted), key="import_problems",
+                 hide_index=True)
     st.stop()
 
 st.success(f"{plain(upload.name)}: every line is valid. Nothing is stored in "

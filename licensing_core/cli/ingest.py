@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from licensing_core.cli.common import cli_actor, database
 from licensing_core.errors import Refused
 from licensing_core.ingest.readers import path_problem
+from licensing_core.ingest.validation import ImportProblem
 from licensing_core.services.imports import (
     ImportRefused,
     ImportSummary,
@@ -71,6 +72,17 @@ def summary_line(summary: ImportSummary) -> str:
             f"{_plural(len(summary.alerts_queued), 'alert')} queued")
 
 
+def problem_lines(display_name: str, problems: Sequence[ImportProblem],
+                  omitted: int = 0) -> list[str]:
+    """`FILE:LINE: reason` for each problem (`FILE: reason` for the whole file), and a last
+    line counting the bad rows not listed."""
+    lines = [f"{display_name}{'' if p.line is None else f':{p.line}'}: {p.reason}"
+             for p in problems]
+    if omitted:
+        lines.append(f"{display_name}: ... and {omitted} more rows with errors")
+    return lines
+
+
 def _run(importer: Importer, tenant_id: str, file: str) -> None:
     path = Path(file)
     problem = path_problem(path)
@@ -82,7 +94,7 @@ def _run(importer: Importer, tenant_id: str, file: str) -> None:
             summary = importer(db, tenant_id=tenant_id, path=path, actor=cli_actor(),
                                display_name=file, progress=progress)
     except ImportRefused as refused:
-        for line in refused.errors:
+        for line in problem_lines(refused.display_name, refused.problems, refused.omitted):
             typer.echo(line, err=True)
         raise Refused(str(refused)) from None
     finally:

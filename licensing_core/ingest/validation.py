@@ -293,30 +293,40 @@ class FirstSeen:
         return earlier_line, content != earlier_content
 
 
+@dataclass(frozen=True)
+class ImportProblem:
+    """One bad row of a file (line None: the whole file), with its reasons in words.
+
+    Carried as data to the edges: the command line writes `FILE:LINE: reason`, the Import
+    page a table of lines and problems."""
+
+    line: int | None
+    reason: str
+
+
 class ErrorReport:
-    """The `FILE:LINE: reason` lines of a file: one per bad row, the first ones kept."""
+    """The bad rows of a file: one problem per row, the first `limit` of them kept."""
 
     def __init__(self, display_name: str, limit: int = MAX_REPORTED_ERRORS) -> None:
         self.display_name = display_name
         self.limit = limit
         self.bad_rows = 0
-        self._messages: list[str] = []
+        self.problems: list[ImportProblem] = []
 
     def __bool__(self) -> bool:
         return self.bad_rows > 0
 
+    @property
+    def omitted(self) -> int:
+        """Bad rows past the limit: counted, not listed."""
+        return self.bad_rows - len(self.problems)
+
     def add(self, problems: Iterable[tuple[int | None, str]]) -> None:
-        """Problems of one chunk; several reasons of the same row make one line."""
+        """Problems of one chunk; several reasons of the same row make one problem."""
         merged: dict[int | None, list[str]] = {}
         for line, reason in sorted(problems, key=lambda p: -1 if p[0] is None else p[0]):
             merged.setdefault(line, []).append(reason)
         for line, reasons in merged.items():
             self.bad_rows += 1
-            if len(self._messages) < self.limit:
-                where = self.display_name if line is None else f"{self.display_name}:{line}"
-                self._messages.append(f"{where}: {'; '.join(reasons)}")
-
-    def messages(self) -> list[str]:
-        more = self.bad_rows - len(self._messages)
-        tail = [f"{self.display_name}: ... and {more} more rows with errors"] if more else []
-        return self._messages + tail
+            if len(self.problems) < self.limit:
+                self.problems.append(ImportProblem(line, "; ".join(reasons)))

@@ -27,6 +27,7 @@ from licensing_core.clock import utcnow
 from licensing_core.db.bulk import insert_frame, read_frame
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Conversation, PlatformUser, Tenant, UserStatusEvent
+from licensing_core.db.tenancy import get_tenant
 from licensing_core.domain.sessions import CONVERSATION_COLUMNS, GROUP_COLUMNS
 from licensing_core.domain.user_licenses import ACTIVE
 from licensing_core.errors import Refused
@@ -39,6 +40,7 @@ from licensing_core.ingest.validation import (
     USER_TEXT_FIELDS,
     ErrorReport,
     FirstSeen,
+    ImportProblem,
     check_conversations,
     check_users,
     conversation_fingerprints,
@@ -47,7 +49,6 @@ from licensing_core.ingest.validation import (
 )
 from licensing_core.services import audit
 from licensing_core.services.alerting import evaluate_tenant
-from licensing_core.services.tenancy import get_tenant
 from licensing_core.services.usage import only_appends, recompute_usage
 
 # After storing this many rows, and at least this share of what the table held, PostgreSQL's
@@ -87,7 +88,9 @@ class ImportRefused(Refused):
         rows = "row" if report.bad_rows == 1 else "rows"
         super().__init__(f"{report.display_name}: {report.bad_rows} bad {rows}; "
                          "nothing of the file was stored")
-        self.errors: list[str] = report.messages()
+        self.display_name = report.display_name
+        self.problems: list[ImportProblem] = report.problems
+        self.omitted = report.omitted
 
 
 @dataclass
@@ -453,11 +456,16 @@ def _store_conversations(session: Session, tenant: Tenant, path: Path, checked: 
 
 @dataclass(frozen=True)
 class FileCheck:
-    """What checking a file found before anything is stored: its rows, and every problem
-    as `FILE:LINE: reason` (none: it can be imported)."""
+    """What checking a file found before anything is stored: its rows, and its problems
+    (none: it can be imported), the first of them listed and the rest counted."""
 
     rows_read: int
-    problems: list[str]
+    problems: list[ImportProblem]
+    omitted: int = 0
+
+    def __bool__(self) -> bool:
+        """True when the file has problems (it cannot be imported)."""
+        return bool(self.problems)
 
 
 def check_import(db: Database, *, kind: str, tenant_id: str, path: Path,
@@ -474,21 +482,21 @@ def check_import(db: Database, *, kind: str, tenant_id: str, path: Path,
             tenant = get_tenant(session, tenant_id)
             checked = _check_conversations_file(session, tenant_id, path, name,
                                                 ZoneInfo(tenant.timezone), _no_progress)
-    return FileCheck(checked.rows_read, checked.report.messages())
+    return FileCheck(checked.rows_read, checked.report.problems, checked.report.omitted)
 
 
 def validate_users(db: Database, *, tenant_id: str, path: Path,
-                   display_name: str | None = None) -> list[str]:
-    """Every problem of a users file as `FILE:LINE: reason` (empty: it can be imported)."""
+                   display_name: str | None = None) -> FileCheck:
+    """The problems of a users file (none: it can be imported)."""
     return check_import(db, kind="users", tenant_id=tenant_id, path=path,
-                        display_name=display_name).problems
+                        display_name=display_name)
 
 
 def validate_conversations(db: Database, *, tenant_id: str, path: Path,
-                           display_name: str | None = None) -> list[str]:
-    """Every problem of a conversations file, including conflicts with stored ones."""
+                           display_name: str | None = None) -> FileCheck:
+    """The problems of a conversations file, including conflicts with stored ones."""
     return check_import(db, kind="conversations", tenant_id=tenant_id, path=path,
-                        display_name=display_name).problems
+                        display_name=display_name)
 
 
 def import_users(db: Database, *, tenant_id: str, path: Path, actor: str,

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from licensing_core.auth.permissions import require_super_admin
+from licensing_core.ingest.validation import ImportProblem
 from licensing_core.services.imports import (
     FileCheck,
     ImportRefused,
@@ -37,7 +37,6 @@ COLUMNS = {
 }
 CHECKED_KEY = "_licensing_import_checked"
 DONE_KEY = "_licensing_import_done"
-PROBLEM = re.compile(r"^(?P<file>.*?):(?P<line>\d+): (?P<reason>.*)$")
 
 
 def expected_columns(kind: str) -> str:
@@ -62,8 +61,7 @@ def saved(upload: UploadedFile) -> Iterator[Path]:
 
 
 def validation(ctx: TenantContext, kind: str, upload: UploadedFile) -> FileCheck:
-    """The file's rows and every problem as FILE:LINE: reason; checked once per file and
-    tenant."""
+    """The file's rows and its problems; checked once per file and tenant."""
     require_super_admin(ctx.principal)
     identity = _identity(ctx, kind, upload)
     checked = st.session_state.get(CHECKED_KEY)
@@ -77,11 +75,11 @@ def validation(ctx: TenantContext, kind: str, upload: UploadedFile) -> FileCheck
     return result
 
 
-def problem_table(problems: list[str]) -> pd.DataFrame:
-    rows = []
-    for problem in problems:
-        found = PROBLEM.match(problem)
-        rows.append((int(found["line"]), found["reason"]) if found else (None, problem))
+def problem_table(problems: Sequence[ImportProblem], omitted: int = 0) -> pd.DataFrame:
+    """The problems as the page lists them: a line (none for the whole file) and why."""
+    rows = [(p.line, p.reason) for p in problems]
+    if omitted:
+        rows.append((None, f"... and {formatting.count(omitted)} more rows with errors"))
     return pd.DataFrame(rows, columns=["Line", "Problem"]).astype({"Line": "Int64"})
 
 
@@ -116,7 +114,8 @@ def run(ctx: TenantContext, kind: str, upload: UploadedFile) -> None:
     except ImportRefused as exc:
         bar.empty()
         st.error(plain(exc))
-        st.dataframe(problem_table(exc.errors), hide_index=True, key="import_refused")
+        st.dataframe(problem_table(exc.problems, exc.omitted), hide_index=True,
+                     key="import_refused")
         return
     bar.progress(1.0, text="Done")
     data.invalidate()

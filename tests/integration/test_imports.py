@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from licensing_core.cli import run
+from licensing_core.cli.ingest import problem_lines
 from licensing_core.db.models import Alert, AuditEntry, PlatformUser, UserStatusEvent
 from licensing_core.errors import NotFound
+from licensing_core.ingest.validation import ImportProblem
 from licensing_core.queries.summary import subscription_summary
 from licensing_core.services.imports import (
     ImportRefused,
@@ -25,6 +27,11 @@ from tests.fixtures_data import conversation, make_tenant, user, write_csv, writ
 NOW = datetime(2026, 6, 15, 12, 0)
 JUNE = date(2026, 6, 1)
 WRITERS = {"csv": write_csv, "jsonl": write_jsonl}
+
+
+def lines(refused: ImportRefused) -> list[str]:
+    """The refusal as the command line writes it: `FILE:LINE: reason`."""
+    return problem_lines(refused.display_name, refused.problems, refused.omitted)
 
 
 def consumed(db, day: date = JUNE, tenant: str = "acme") -> int:
@@ -96,7 +103,7 @@ def test_a_conversation_stored_with_other_values_refuses_the_whole_file(db, tmp_
                conversation("c1", "u1", "2026-06-01T09:05:00Z", channel="voice")]
     with pytest.raises(ImportRefused) as refused:
         load(db, tmp_path, changed, name="changed.csv")
-    assert refused.value.errors == [
+    assert lines(refused.value) == [
         f"{tmp_path / 'changed.csv'}:3: conversation_id 'c1' is already stored with other "
         "values: started_at (stored 2026-06-01T09:00:00Z, here 2026-06-01T09:05:00Z), "
         "channel (stored 'web', here 'voice')"]
@@ -116,7 +123,7 @@ def test_a_conversation_repeated_with_other_values_in_a_file_is_refused(db, tmp_
     other = conversation("c2", "u1", "2026-06-01T09:10:00Z", messages=4)
     with pytest.raises(ImportRefused) as refused:
         load(db, tmp_path, [*DAY_ONE, other], name="dup.csv", display_name="dup.csv")
-    assert refused.value.errors == [
+    assert lines(refused.value) == [
         "dup.csv:7: conversation_id 'c2' already appears on line 3 with a different messages"]
     assert consumed(db) == 0
 
@@ -130,7 +137,7 @@ def test_a_file_with_bad_rows_is_refused_whole_and_every_bad_row_reported(db, tm
                          messages="-2")]
     with pytest.raises(ImportRefused) as refused:
         load(db, tmp_path, rows, display_name="upload.csv")
-    assert refused.value.errors == [
+    assert lines(refused.value) == [
         "upload.csv:7: user_id is required",
         "upload.csv:8: started_at 'tomorrow' is not an ISO 8601 time "
         "(e.g. 2026-06-01T09:30:00+02:00)",
@@ -147,7 +154,7 @@ def test_a_bad_users_file_is_refused_whole(db, tmp_path):
     with pytest.raises(ImportRefused) as refused:
         import_users(db, tenant_id="acme", path=path, actor="test", now=NOW,
                      display_name="users.csv")
-    assert refused.value.errors == [
+    assert lines(refused.value) == [
         "users.csv:3: email: 'nope' is not a valid email address",
         "users.csv:4: status must be Active or Inactive, not 'away'",
         "users.csv:5: user_id 'u1' already appears on line 2",
@@ -160,8 +167,8 @@ def test_a_huge_number_of_bad_rows_is_reported_up_to_a_limit(db, tmp_path):
     rows = [conversation(f"c{i}", "u1", "never") for i in range(1005)]
     with pytest.raises(ImportRefused) as refused:
         load(db, tmp_path, rows, display_name="f.csv")
-    assert len(refused.value.errors) == 1001
-    assert refused.value.errors[-1] == "f.csv: ... and 5 more rows with errors"
+    assert len(lines(refused.value)) == 1001
+    assert lines(refused.value)[-1] == "f.csv: ... and 5 more rows with errors"
     assert "1005 bad rows" in str(refused.value)
 
 
@@ -170,22 +177,22 @@ def test_validating_reports_the_problems_without_storing_anything(db, tmp_path):
     good = conversations_file(tmp_path, DAY_ONE)
     bad = conversations_file(tmp_path, [conversation("c1", "u1", "")], name="bad.csv")
     users = write_csv(tmp_path / "users.csv", [user("u1", status="maybe")])
-    assert validate_conversations(db, tenant_id="acme", path=good) == []
-    assert validate_conversations(db, tenant_id="acme", path=bad, display_name="b.csv") == [
-        "b.csv:2: started_at is required"]
-    assert validate_users(db, tenant_id="acme", path=users, display_name="u.csv") == [
-        "u.csv:2: status must be Active or Inactive, not 'maybe'"]
+    assert validate_conversations(db, tenant_id="acme", path=good).problems == []
+    assert validate_conversations(db, tenant_id="acme", path=bad).problems == [
+        ImportProblem(2, "started_at is required")]
+    assert validate_users(db, tenant_id="acme", path=users).problems == [
+        ImportProblem(2, "status must be Active or Inactive, not 'maybe'")]
     assert (consumed(db), platform_users(db)) == (0, {})
 
 
 def test_an_unsupported_or_missing_file_is_refused_with_a_clear_message(db, tmp_path):
     make_tenant(db, now=NOW)
     sheet = write_text(tmp_path / "conversations.xlsx", "conversation_id\n")
-    assert validate_conversations(db, tenant_id="acme", path=sheet, display_name="c.xlsx") == [
-        "c.xlsx: unsupported file type (.xlsx): use .csv, .jsonl or .ndjson"]
+    assert validate_conversations(db, tenant_id="acme", path=sheet).problems == [
+        ImportProblem(None, "unsupported file type (.xlsx): use .csv, .jsonl or .ndjson")]
     with pytest.raises(ImportRefused) as refused:
         import_conversations(db, tenant_id="acme", path=tmp_path / "gone.csv", actor="t")
-    assert refused.value.errors == [f"{tmp_path / 'gone.csv'}: no such file"]
+    assert lines(refused.value) == [f"{tmp_path / 'gone.csv'}: no such file"]
 
 
 def test_importing_into_an_unknown_tenant_is_refused(db, tmp_path):

@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from licensing_core.cli.ingest import problem_lines
 from licensing_core.ingest.validation import (
     CONVERSATION_FIELDS,
     USER_FIELDS,
     ErrorReport,
     FirstSeen,
+    ImportProblem,
     check_conversations,
     check_users,
     parse_times,
@@ -148,8 +150,10 @@ def test_the_report_joins_the_reasons_of_a_row_and_counts_what_it_leaves_out():
     report.add([(3, "b"), (2, "a"), (3, "c")])
     report.add([(9, "d"), (11, "e")])
     assert report.bad_rows == 4
-    assert report.messages() == ["users.csv:2: a", "users.csv:3: b; c",
-                                 "users.csv: ... and 2 more rows with errors"]
+    assert report.problems == [ImportProblem(2, "a"), ImportProblem(3, "b; c")]
+    assert report.omitted == 2
+    assert problem_lines(report.display_name, report.problems, report.omitted) == [
+        "users.csv:2: a", "users.csv:3: b; c", "users.csv: ... and 2 more rows with errors"]
 
 
 def test_times_are_accepted_only_inside_the_supported_range_with_both_ends_included():
