@@ -16,6 +16,7 @@ from sqlalchemy import Select, select
 from licensing_core.db.bulk import read_frame
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Conversation
+from licensing_core.db.tenancy import calendar_of, get_tenant, tenant_terms
 from licensing_core.domain.sessions import sessionize
 from licensing_core.exports.csv import export_consumption
 from licensing_core.queries import history
@@ -23,7 +24,6 @@ from licensing_core.queries.common import tenant_term, tenant_zone
 from licensing_core.queries.history import HistoryFilters, consumption_history
 from licensing_core.queries.summary import subscription_summary
 from licensing_core.services import alerting
-from licensing_core.services.tenancy import calendar_of, get_tenant, tenant_terms
 
 # The history page's default page size (licensing_core.ui.widgets.DEFAULT_PAGE_SIZE).
 PAGE_ROWS = 50

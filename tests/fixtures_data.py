@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Term
-from licensing_core.services.tenancy import counted_consumption
+from licensing_core.db.tenancy import counted_consumption
 from licensing_core.services.tenants import TermChange, create_tenant
 
 TENANT = "acme"

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from licensing_core.domain.limits import MAX_SESSION_MINUTES
 from licensing_core.domain.terms import LicenseType, term_bounds_utc
+from licensing_core.errors import Refused
 
 # Length of a session that starts outside any session-based term; such sessions count nowhere.
 DEFAULT_SESSION_MINUTES = 30
@@ -74,3 +76,15 @@ class TermCalendar:
         hit = idx >= 0
         minutes[hit] = self.minutes[idx[hit]]
         return minutes * 60_000_000
+
+
+def session_minutes_for(license_type: LicenseType, minutes: int | None,
+                        fallback: int | None = None) -> int | None:
+    """Session length of a term: given, else the fallback, else the default; user terms none."""
+    if license_type == LicenseType.USER:
+        return None
+    chosen = minutes if minutes is not None else (fallback or DEFAULT_SESSION_MINUTES)
+    if not 0 < chosen <= MAX_SESSION_MINUTES:
+        raise Refused(f"session minutes must be 1 to {MAX_SESSION_MINUTES} (a week), "
+                      f"not {chosen}")
+    return chosen

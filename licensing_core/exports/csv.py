@@ -25,6 +25,7 @@ from sqlalchemy import DateTime, Integer, Select, String, case, cast, func, lite
 from licensing_core.clock import utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Term
+from licensing_core.db.tenancy import get_tenant, term_on
 from licensing_core.domain.terms import term_bounds_utc
 from licensing_core.exports import pg_copy, sqlite_rows
 from licensing_core.queries.common import Cell, Expr, tenant_term, tenant_zone
@@ -41,7 +42,6 @@ from licensing_core.queries.history import (
     consumption_statement,
 )
 from licensing_core.queries.purchases import PURCHASE_COLUMNS, purchase_history
-from licensing_core.services.tenancy import get_tenant, term_on
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

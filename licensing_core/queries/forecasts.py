@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 
 from licensing_core.clock import local_today, utcnow
 from licensing_core.db.engine import Database
-from licensing_core.db.models import Tenant, Term, UsageSession, UserLicense
+from licensing_core.db.models import UsageSession, UserLicense
+from licensing_core.db.tenancy import current_terms
 from licensing_core.domain.forecast import (
     LONG_WINDOW_DAYS,
     Forecast,
@@ -29,7 +30,7 @@ from licensing_core.domain.forecast import (
     refill_effect,
     risk_of,
 )
-from licensing_core.domain.terms import LicenseType, local_midnight_utc, pick_current_term
+from licensing_core.domain.terms import LicenseType, local_midnight_utc
 from licensing_core.queries.overview import tenants_overview
 from licensing_core.queries.series import daily_consumption, local_day
 from licensing_core.queries.summary import SubscriptionSummary, subscription_summary
@@ -138,22 +139,13 @@ def current_forecasts(db: Database, *, now: datetime | None = None,
     now = now or utcnow()
     overview = tenants_overview(db, now=now) if overview is None else overview
     with db.transaction() as session:
-        zones = dict(session.execute(select(Tenant.id, Tenant.timezone)).all())
-        terms_by_tenant: dict[str, list] = defaultdict(list)
-        for term in session.execute(select(Term.id, Term.tenant_id, Term.license_type,
-                                           Term.start_date, Term.end_date)):
-            terms_by_tenant[term.tenant_id].append(term)
-    today_by_zone = {zone: local_today(now, zone) for zone in set(zones.values())}
-    current = {}
-    for tenant_id, zone in zones.items():
-        picked = pick_current_term(terms_by_tenant.get(tenant_id, []), today_by_zone[zone])
-        if picked is not None:
-            current[tenant_id] = picked
-    counts = _trailing_counts(db, [(t.id, t.license_type, zones[tid])
-                                   for tid, t in current.items()], today_by_zone)
+        current = current_terms(session, now)
+    today_by_zone = {c.timezone: c.today for c in current.values()}
+    counts = _trailing_counts(db, [(c.term.id, c.term.license_type, c.timezone)
+                                   for c in current.values()], today_by_zone)
     forecasts = []
     for row in overview.itertuples(index=False):
-        term, today = current[row.tenant_id], today_by_zone[zones[row.tenant_id]]
+        term, today = current[row.tenant_id].term, current[row.tenant_id].today
         daily = pd.Series(counts.get(term.id, {}), dtype="float64")
         forecast = forecast_run_out(daily, total=int(row.total_purchased),
                                     consumed=int(row.consumed), today=today,

@@ -17,11 +17,11 @@ from licensing_core.auth.permissions import Principal, require_super_admin, requ
 from licensing_core.clock import utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import LicenseRequest, Tenant
+from licensing_core.db.tenancy import request_view
 from licensing_core.domain.requests import RequestStatus, RequestView, parse_status
 from licensing_core.errors import Forbidden
 from licensing_core.queries.common import check_page, iso_local, tenant_zone
 from licensing_core.queries.forecasts import risk_ranking
-from licensing_core.services.requests import request_view
 
 # The keys of `licensing request list --json`, as the spec lists them.
 REQUEST_KEYS: tuple[str, ...] = (

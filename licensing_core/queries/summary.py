@@ -8,9 +8,9 @@ from typing import Any
 
 from licensing_core.clock import local_today, utcnow
 from licensing_core.db.engine import Database
+from licensing_core.db.tenancy import get_tenant, term_on, term_totals
 from licensing_core.domain.terms import TermState, term_state
-from licensing_core.services.alerting import tenant_thresholds
-from licensing_core.services.tenancy import get_tenant, term_on, term_totals
+from licensing_core.domain.thresholds import thresholds_of
 
 
 @dataclass(frozen=True)
@@ -62,5 +62,6 @@ def subscription_summary(db: Database, tenant_id: str, *, term_date: date | None
             billing_emails=list(tenant.billing_emails),
             total_purchased=totals.total_purchased, consumed=totals.consumed,
             available=totals.available, percent_used=totals.percent_used,
-            thresholds=tenant_thresholds(tenant), notified_threshold=term.notified_threshold,
+            thresholds=thresholds_of(tenant.alert_thresholds),
+            notified_threshold=term.notified_threshold,
         )

@@ -9,17 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from licensing_core.db.models import Account, Alert, Tenant, Term
+from licensing_core.db.tenancy import refills_by_term, tenant_terms, term_totals
 from licensing_core.domain.emails import alert_recipients
 from licensing_core.domain.terms import Totals, totals_of
 from licensing_core.domain.thresholds import evaluate_thresholds, thresholds_of
-from licensing_core.services.tenancy import refills_by_term, tenant_terms, term_totals
 
 THRESHOLD_KIND = "threshold"
-
-
-def tenant_thresholds(tenant: Tenant) -> tuple[int, ...]:
-    """The tenant's thresholds in force: what the alerts, the gauge and the caption use."""
-    return thresholds_of(tenant.alert_thresholds)
 
 
 def recipients_of(session: Session, tenant: Tenant) -> list[str]:
@@ -68,7 +63,7 @@ def _evaluate(session: Session, tenants: dict[str, Tenant], terms: Sequence[Term
 def _decide(session: Session, tenant: Tenant, term: Term, totals: Totals,
             now: datetime) -> Alert | None:
     decision = evaluate_thresholds(totals.consumed, totals.total_purchased,
-                                   tenant_thresholds(tenant), term.notified_threshold)
+                                   thresholds_of(tenant.alert_thresholds), term.notified_threshold)
     term.notified_threshold = decision.notified_up_to
     if decision.alert_threshold is None:
         return None

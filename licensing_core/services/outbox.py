@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from licensing_core.clock import local_today, utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Account, Alert, LicenseRequest, Tenant, Term
+from licensing_core.db.tenancy import term_totals
 from licensing_core.domain.emails import alert_recipients
 from licensing_core.errors import LicensingError, NotFound, Refused
 from licensing_core.notify.messages import (
@@ -38,7 +39,6 @@ from licensing_core.notify.messages import (
 from licensing_core.notify.settings import SmtpSettings
 from licensing_core.notify.smtp import DeliveryFailed, SmtpConnection
 from licensing_core.services.alerting import recipients_of
-from licensing_core.services.tenancy import term_totals
 
 QUEUED = "queued"
 SENT = "sent"
@@ -70,10 +70,50 @@ class DeliveryReport:
 
 
 @dataclass(frozen=True)
-class _Outcome:
+class Attempt:
+    """One alert's delivery attempt (by email or webhook): no error means delivered."""
+
     alert_id: int
     error: str | None = None
-    unreachable: bool = False
+    unreachable: bool = False  # the receiver could not be reached at all
+
+
+# The next attempt of a run: (now, due at or None for every queued one, ids failed in this
+# run) -> the attempt, or None when nothing is left to try.
+NextAttempt = Callable[[datetime, "datetime | None", Collection[int]], "Attempt | None"]
+# Alerts still queued: (due at or None, ids to leave out) -> their count.
+QueuedCount = Callable[["datetime | None", Collection[int]], int]
+
+
+def run_attempts(next_attempt: NextAttempt, queued: QueuedCount, *, now: datetime | None,
+                 backoff: bool, limit: int | None,
+                 should_stop: Callable[[], bool] | None) -> DeliveryReport:
+    """The loop of a delivery run, the same for emails and webhooks: each due alert once,
+    until none is left, `limit` are done, `should_stop` says so or the receiver has been
+    unreachable MAX_UNREACHABLE_IN_A_ROW times (the rest is left queued, counted)."""
+    sent, deferred, unreachable_in_a_row = 0, 0, 0
+    errors: list[str] = []
+    failed: set[int] = set()
+    while limit is None or sent + len(failed) < limit:
+        if should_stop is not None and should_stop():
+            break
+        moment = now or utcnow()
+        due_at = moment if backoff else None
+        if unreachable_in_a_row >= MAX_UNREACHABLE_IN_A_ROW:
+            deferred = queued(due_at, failed)
+            break
+        outcome = next_attempt(moment, due_at, failed)
+        if outcome is None:
+            break
+        if outcome.error is None:
+            sent += 1
+            unreachable_in_a_row = 0
+        else:
+            failed.add(outcome.alert_id)
+            errors.append(outcome.error)
+            unreachable_in_a_row = unreachable_in_a_row + 1 if outcome.unreachable else 0
+    return DeliveryReport(sent=sent, failed=len(errors), errors=errors, deferred=deferred,
+                          queued=queued(None, ()))
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -191,7 +231,7 @@ def _mail_of(session: Session, alert: Alert, now: datetime,
 
 
 def _attempt(alert: Alert, session: Session, smtp: SmtpConnection, settings: SmtpSettings,
-             now: datetime) -> _Outcome:
+             now: datetime) -> Attempt:
     """Send one claimed alert and record the result on its row (the caller commits)."""
     alert.attempts += 1
     try:
@@ -205,17 +245,17 @@ def _attempt(alert: Alert, session: Session, smtp: SmtpConnection, settings: Smt
     alert.sent_at = now
     alert.last_error = ("delivered, but the server refused: " + "; ".join(refused)
                         if refused else None)
-    return _Outcome(alert.id)
+    return Attempt(alert.id)
 
 
-def _fail(alert: Alert, now: datetime, error: str, *, unreachable: bool) -> _Outcome:
+def _fail(alert: Alert, now: datetime, error: str, *, unreachable: bool) -> Attempt:
     alert.last_error = error
     alert.next_attempt_at = now + retry_delay(alert.attempts)
-    return _Outcome(alert.id, f"alert {alert.id} ({alert.tenant_id}): {error}", unreachable)
+    return Attempt(alert.id, f"alert {alert.id} ({alert.tenant_id}): {error}", unreachable)
 
 
 def _deliver_next(db: Database, smtp: SmtpConnection, settings: SmtpSettings, now: datetime,
-                  due_at: datetime | None, failed: Collection[int]) -> _Outcome | None:
+                  due_at: datetime | None, failed: Collection[int]) -> Attempt | None:
     with db.transaction() as session:
         alert = _claim_next(session, db, due_at, failed)
         if alert is None:
@@ -240,30 +280,12 @@ def deliver_due(db: Database, settings: SmtpSettings, *, now: datetime | None = 
     without (a one-shot run, which a person starts to get the mail out now) every queued
     alert is. `now` pins the clock (tests); `should_stop` is asked between alerts.
     """
-    sent, deferred, unreachable_in_a_row = 0, 0, 0
-    errors: list[str] = []
-    failed: set[int] = set()
     with SmtpConnection(settings) as smtp:
-        while limit is None or sent + len(failed) < limit:
-            if should_stop is not None and should_stop():
-                break
-            moment = now or utcnow()
-            due_at = moment if backoff else None
-            if unreachable_in_a_row >= MAX_UNREACHABLE_IN_A_ROW:
-                deferred = count_queued(db, due_at=due_at, excluding=failed)
-                break
-            outcome = _deliver_next(db, smtp, settings, moment, due_at, failed)
-            if outcome is None:
-                break
-            if outcome.error is None:
-                sent += 1
-                unreachable_in_a_row = 0
-            else:
-                failed.add(outcome.alert_id)
-                errors.append(outcome.error)
-                unreachable_in_a_row = unreachable_in_a_row + 1 if outcome.unreachable else 0
-    return DeliveryReport(sent=sent, failed=len(errors), errors=errors, deferred=deferred,
-                          queued=count_queued(db))
+        return run_attempts(
+            lambda moment, due_at, failed: _deliver_next(db, smtp, settings, moment, due_at,
+                                                         failed),
+            lambda due_at, excluding: count_queued(db, due_at=due_at, excluding=excluding),
+            now=now, backoff=backoff, limit=limit, should_stop=should_stop)
 
 
 def reminder_mark(days_left: int, marks: Collection[int] = REMINDER_DAYS) -> int | None:

@@ -10,12 +10,16 @@ from sqlalchemy.orm import Session
 from licensing_core.clock import utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Refill, Tenant, Term
+from licensing_core.db.tenancy import get_tenant, term_on, term_totals
 from licensing_core.domain.terms import Totals, total_after_refill
-from licensing_core.domain.thresholds import evaluate_thresholds, rearmed_thresholds
+from licensing_core.domain.thresholds import (
+    evaluate_thresholds,
+    rearmed_thresholds,
+    thresholds_of,
+)
 from licensing_core.errors import Refused
 from licensing_core.services import audit
-from licensing_core.services.alerting import evaluate_term, tenant_thresholds
-from licensing_core.services.tenancy import get_tenant, term_on, term_totals
+from licensing_core.services.alerting import evaluate_term
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ def preview_refill(db: Database, *, tenant_id: str, quantity: int, term_date: da
         term = term_on(session, tenant, term_date, now)
         before = term_totals(session, term)
         after = Totals(total_after_refill(before.total_purchased, quantity), before.consumed)
-        thresholds = tenant_thresholds(tenant)
+        thresholds = thresholds_of(tenant.alert_thresholds)
         decision = evaluate_thresholds(after.consumed, after.total_purchased, thresholds,
                                        term.notified_threshold)
         return RefillPreview(term.id, before, after, decision.alert_threshold,

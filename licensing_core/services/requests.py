@@ -19,6 +19,7 @@ from licensing_core.auth.permissions import Principal, require_super_admin
 from licensing_core.clock import local_today, utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Alert, LicenseRequest, Tenant, Term
+from licensing_core.db.tenancy import current_term, get_tenant, request_view, term_totals
 from licensing_core.domain.requests import (
     MAX_NAME_LENGTH,
     RequestStatus,
@@ -40,7 +41,6 @@ from licensing_core.services.refills import (
     preview_refill,
     refill_in,
 )
-from licensing_core.services.tenancy import current_term, get_tenant, term_totals
 
 
 @dataclass(frozen=True)
@@ -57,16 +57,6 @@ class ApprovalPreview:
     request: RequestView
     quantity: int  # the refill's: the request's, or the edited quantity
     refill: RefillPreview
-
-
-def request_view(request: LicenseRequest, tenant: Tenant) -> RequestView:
-    return RequestView(
-        request_id=request.id, tenant_id=request.tenant_id, tenant_name=tenant.name,
-        timezone=tenant.timezone, quantity=request.quantity,
-        status=RequestStatus(request.status), requested_by=request.requested_by,
-        requested_at=request.requested_at, note=request.note, decided_by=request.decided_by,
-        decided_at=request.decided_at, reason=request.reason,
-        refill_quantity=request.refill_quantity, refill_id=request.refill_id)
 
 
 def _name(principal: Principal) -> str:
@@ -237,4 +227,4 @@ def open_request_count(db: Database, *, principal: Principal) -> int:
 
 
 __all__ = ["ApprovalPreview", "Decision", "approve_request", "create_request",
-           "decline_request", "open_request_count", "preview_approval", "request_view"]
+           "decline_request", "open_request_count", "preview_approval"]

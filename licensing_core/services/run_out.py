@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 from licensing_core.clock import utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Alert, Refill, Tenant, Term
+from licensing_core.db.tenancy import term_totals
 from licensing_core.domain.forecast import Forecast
 from licensing_core.domain.run_out import RunOutAction, run_out_action
 from licensing_core.notify.messages import RUN_OUT_KIND
 from licensing_core.queries.forecasts import CurrentForecast, current_forecasts
 from licensing_core.services.outbox import QUEUED, lock_for_writing
-from licensing_core.services.tenancy import term_totals
 
 # Term ids per IN list: far below SQLite's limit on bound parameters.
 IDS_PER_QUERY = 900

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from licensing_core.clock import local_today, utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Conversation, PlatformUser, Tenant, Term
+from licensing_core.db.tenancy import get_tenant, tenant_terms
+from licensing_core.domain.calendar import session_minutes_for
 from licensing_core.domain.emails import validated_emails
 from licensing_core.domain.limits import MAX_LICENSES
 from licensing_core.domain.terms import (
@@ -31,7 +33,6 @@ from licensing_core.domain.user_licenses import ACTIVE
 from licensing_core.errors import Refused
 from licensing_core.services import audit
 from licensing_core.services.alerting import evaluate_tenant
-from licensing_core.services.tenancy import get_tenant, session_minutes_for, tenant_terms
 from licensing_core.services.usage import recompute_usage
 
 # Short ids appear in URLs, file names and commands: keep them plain.

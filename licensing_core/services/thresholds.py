@@ -16,6 +16,13 @@ from licensing_core.auth.permissions import Principal
 from licensing_core.clock import utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Tenant
+from licensing_core.db.tenancy import (
+    current_term,
+    get_tenant,
+    refills_by_term,
+    tenant_terms,
+    term_totals,
+)
 from licensing_core.domain.terms import totals_of
 from licensing_core.domain.thresholds import (
     DEFAULT_THRESHOLDS,
@@ -23,17 +30,10 @@ from licensing_core.domain.thresholds import (
     parse_thresholds,
     preview_thresholds,
     reached_threshold,
+    thresholds_of,
 )
 from licensing_core.services import audit
-from licensing_core.services.alerting import tenant_thresholds
 from licensing_core.services.guards import require_tenant_admin
-from licensing_core.services.tenancy import (
-    current_term,
-    get_tenant,
-    refills_by_term,
-    tenant_terms,
-    term_totals,
-)
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def _apply(db: Database, principal: Principal, tenant_id: str, chosen: tuple[int
     now = now or utcnow()
     with db.transaction() as session:
         tenant = get_tenant(session, tenant_id, lock=True)
-        before = tenant_thresholds(tenant)
+        before = thresholds_of(tenant.alert_thresholds)
         if chosen != before:
             tenant.alert_thresholds = None if chosen == DEFAULT_THRESHOLDS else list(chosen)
             refilled = refills_by_term(session, tenant.id)

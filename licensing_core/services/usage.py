@@ -18,11 +18,11 @@ from licensing_core.db.models import (
     UserLicense,
     UserStatusEvent,
 )
+from licensing_core.db.tenancy import calendar_of, recount_consumed, tenant_terms
 from licensing_core.domain.calendar import DEFAULT_SESSION_MINUTES, TermCalendar
 from licensing_core.domain.sessions import GROUP_COLUMNS, sessionize
 from licensing_core.domain.terms import LicenseType
 from licensing_core.domain.user_licenses import license_holdings
-from licensing_core.services.tenancy import calendar_of, recount_consumed, tenant_terms
 
 # Users recomputed per batch: bounds memory and the length of IN lists (SQLite's limit).
 USERS_PER_BATCH = 5_000

@@ -20,10 +20,10 @@ from sqlalchemy import select
 
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Term, UsageSession
+from licensing_core.db.tenancy import get_tenant
 from licensing_core.queries.summary import subscription_summary
 from licensing_core.services import imports
 from licensing_core.services.imports import ImportSummary, import_conversations
-from licensing_core.services.tenancy import get_tenant
 from licensing_core.services.usage import only_appends
 from tests.fixtures_data import conversation, make_tenant, write_csv
 

@@ -1,18 +1,28 @@
-"""Loading a tenant and its terms, and the numbers of a term, inside a transaction."""
+"""Loading a tenant and its terms, and the numbers of a term, inside the caller's
+transaction: the loaders that services, queries and exports share (no rule lives here)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.orm import Session
 
 from licensing_core.clock import local_today
-from licensing_core.db.models import Refill, Tenant, Term, UsageSession, UserLicense
-from licensing_core.domain.calendar import DEFAULT_SESSION_MINUTES, TermCalendar, TermSpan
-from licensing_core.domain.limits import MAX_SESSION_MINUTES
+from licensing_core.db.models import (
+    LicenseRequest,
+    Refill,
+    Tenant,
+    Term,
+    UsageSession,
+    UserLicense,
+)
+from licensing_core.domain.calendar import TermCalendar, TermSpan
+from licensing_core.domain.requests import RequestStatus, RequestView
 from licensing_core.domain.terms import (
     LicenseType,
     Totals,
@@ -20,7 +30,7 @@ from licensing_core.domain.terms import (
     term_containing,
     totals_of,
 )
-from licensing_core.errors import NotFound, Refused
+from licensing_core.errors import NotFound
 
 
 def get_tenant(session: Session, tenant_id: str, *, lock: bool = False) -> Tenant:
@@ -97,13 +107,40 @@ def term_totals(session: Session, term: Term) -> Totals:
     return totals_of(term, int(refilled or 0))
 
 
-def session_minutes_for(license_type: LicenseType, minutes: int | None,
-                        fallback: int | None = None) -> int | None:
-    """Session length of a term: given, else the fallback, else the default; user terms none."""
-    if license_type == LicenseType.USER:
-        return None
-    chosen = minutes if minutes is not None else (fallback or DEFAULT_SESSION_MINUTES)
-    if not 0 < chosen <= MAX_SESSION_MINUTES:
-        raise Refused(f"session minutes must be 1 to {MAX_SESSION_MINUTES} (a week), "
-                      f"not {chosen}")
-    return chosen
+@dataclass(frozen=True)
+class CurrentTerm:
+    """A tenant's current term (its stored columns) and the tenant's today."""
+
+    term: Any  # a Row: id, tenant_id, license_type, start_date, end_date, initial_licenses,
+    # consumed
+    timezone: str
+    today: date
+
+
+def current_terms(session: Session, now: datetime) -> dict[str, CurrentTerm]:
+    """Every tenant's current term (domain.terms.pick_current_term, on the tenant's own
+    today), in two queries: what the overview and the risk ranking both read."""
+    zones = dict(session.execute(select(Tenant.id, Tenant.timezone)).all())
+    terms_by_tenant: dict[str, list[Any]] = {}
+    for term in session.execute(select(
+            Term.id, Term.tenant_id, Term.license_type, Term.start_date, Term.end_date,
+            Term.initial_licenses, Term.consumed).order_by(Term.start_date)):
+        terms_by_tenant.setdefault(term.tenant_id, []).append(term)
+    current = {}
+    for tenant_id, zone in zones.items():
+        today = local_today(now, zone)
+        picked = pick_current_term(terms_by_tenant.get(tenant_id, []), today)
+        if picked is not None:
+            current[tenant_id] = CurrentTerm(picked, zone, today)
+    return current
+
+
+def request_view(request: LicenseRequest, tenant: Tenant) -> RequestView:
+    """A stored license request as the plain view that services and queries return."""
+    return RequestView(
+        request_id=request.id, tenant_id=request.tenant_id, tenant_name=tenant.name,
+        timezone=tenant.timezone, quantity=request.quantity,
+        status=RequestStatus(request.status), requested_by=request.requested_by,
+        requested_at=request.requested_at, note=request.note, decided_by=request.decided_by,
+        decided_at=request.decided_at, reason=request.reason,
+        refill_quantity=request.refill_quantity, refill_id=request.refill_id)
