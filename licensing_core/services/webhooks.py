@@ -11,7 +11,6 @@ LICENSING_WEBHOOK_URL nothing is posted: the queued webhooks are marked not_conf
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
@@ -24,23 +23,17 @@ from licensing_core.errors import LicensingError, NotFound, Refused
 from licensing_core.notify.webhook import WebhookClient, WebhookFailed, WebhookSettings
 from licensing_core.services.outbox import (
     FAILING,
-    MAX_UNREACHABLE_IN_A_ROW,
     QUEUED,
     SENT,
+    Attempt,
     DeliveryReport,
     alert_mail,
     lock_for_writing,
     retry_delay,
+    run_attempts,
 )
 
 NOT_CONFIGURED = "not_configured"
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    alert_id: int
-    error: str | None = None
-    unreachable: bool = False
 
 
 def _to_try(due_at: datetime | None, excluding: Collection[int]) -> ColumnElement[bool]:
@@ -64,7 +57,7 @@ def _claim_next(session: Session, db: Database, due_at: datetime | None,
     return session.scalars(statement).first()
 
 
-def _attempt(alert: Alert, session: Session, client: WebhookClient, now: datetime) -> _Outcome:
+def _attempt(alert: Alert, session: Session, client: WebhookClient, now: datetime) -> Attempt:
     alert.webhook_attempts += 1
     try:
         client.post(alert_mail(session, alert, now, recipients=[]), alert.created_at)
@@ -75,18 +68,18 @@ def _attempt(alert: Alert, session: Session, client: WebhookClient, now: datetim
     alert.webhook_status = SENT
     alert.webhook_sent_at = now
     alert.webhook_last_error = None
-    return _Outcome(alert.id)
+    return Attempt(alert.id)
 
 
-def _fail(alert: Alert, now: datetime, error: str, *, unreachable: bool) -> _Outcome:
+def _fail(alert: Alert, now: datetime, error: str, *, unreachable: bool) -> Attempt:
     alert.webhook_last_error = error
     alert.webhook_next_attempt_at = now + retry_delay(alert.webhook_attempts)
-    return _Outcome(alert.id, f"webhook of alert {alert.id} ({alert.tenant_id}): {error}",
+    return Attempt(alert.id, f"webhook of alert {alert.id} ({alert.tenant_id}): {error}",
                     unreachable)
 
 
 def _deliver_next(db: Database, client: WebhookClient, now: datetime, due_at: datetime | None,
-                  failed: Collection[int]) -> _Outcome | None:
+                  failed: Collection[int]) -> Attempt | None:
     with db.transaction() as session:
         alert = _claim_next(session, db, due_at, failed)
         if alert is None:
@@ -106,30 +99,12 @@ def deliver_webhooks(db: Database, settings: WebhookSettings, *, now: datetime |
                      should_stop: Callable[[], bool] | None = None) -> DeliveryReport:
     """POST each due webhook once; a failure stays queued with its error and a later
     retry. Without `backoff` (a one-shot run) every queued webhook is due."""
-    sent, deferred, unreachable_in_a_row = 0, 0, 0
-    errors: list[str] = []
-    failed: set[int] = set()
     with WebhookClient(settings) as client:
-        while limit is None or sent + len(failed) < limit:
-            if should_stop is not None and should_stop():
-                break
-            moment = now or utcnow()
-            due_at = moment if backoff else None
-            if unreachable_in_a_row >= MAX_UNREACHABLE_IN_A_ROW:
-                deferred = count_webhooks_queued(db, due_at=due_at, excluding=failed)
-                break
-            outcome = _deliver_next(db, client, moment, due_at, failed)
-            if outcome is None:
-                break
-            if outcome.error is None:
-                sent += 1
-                unreachable_in_a_row = 0
-            else:
-                failed.add(outcome.alert_id)
-                errors.append(outcome.error)
-                unreachable_in_a_row = unreachable_in_a_row + 1 if outcome.unreachable else 0
-    return DeliveryReport(sent=sent, failed=len(errors), errors=errors, deferred=deferred,
-                          queued=count_webhooks_queued(db))
+        return run_attempts(
+            lambda moment, due_at, failed: _deliver_next(db, client, moment, due_at, failed),
+            lambda due_at, excluding: count_webhooks_queued(db, due_at=due_at,
+                                                            excluding=excluding),
+            now=now, backoff=backoff, limit=limit, should_stop=should_stop)
 
 
 def mark_not_configured(db: Database) -> int:
