@@ -230,9 +230,10 @@ class RefillEffect:
     rearmed: tuple[int, ...]
 
 
-def refill_effect(daily: pd.Series, *, quantity: int, total: int, consumed: int, today: date,
-                  term_start: date, term_end: date, thresholds: Sequence[int],
-                  notified_threshold: int | None) -> RefillEffect:
+def refill_effect(  # noqa: PLR0913 - keyword-only: a term's numbers, dates and alerts
+        daily: pd.Series, *, quantity: int, total: int, consumed: int, today: date,
+        term_start: date, term_end: date, thresholds: Sequence[int],
+        notified_threshold: int | None) -> RefillEffect:
     """The forecast after a refill (or removal) of `quantity`, and the alerts it would
     queue or re-arm (the same rules as the refill's own: a total it could not record is
     refused, not clamped)."""

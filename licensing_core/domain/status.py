@@ -84,9 +84,10 @@ def band_level(percent: float, thresholds: Sequence[int]) -> Level:
     return Level.CALM
 
 
-def subscription_status(*, percent: float, thresholds: Sequence[int], forecast: Forecast,
-                        state: TermState, today: date, term_start: date, term_end: date,
-                        next_start: date | None = None) -> Status:
+def subscription_status(  # noqa: C901 - one branch per banner level, in priority order
+        *, percent: float, thresholds: Sequence[int], forecast: Forecast,
+        state: TermState, today: date, term_start: date, term_end: date,
+        next_start: date | None = None) -> Status:
     """The banner's level and the rule that decided it (see the module's docstring).
 
     `next_start`: the first day of the tenant's next term, when one is recorded.

@@ -170,10 +170,11 @@ def _export_term(db: Database, tenant_id: str, term_id: int | None, term_date: d
         return term_on(session, tenant, term_date, now or utcnow()), ZoneInfo(tenant.timezone)
 
 
-def export_consumption(db: Database, tenant_id: str, out: TextIO, *, term_id: int | None = None,
-                       term_date: date | None = None,
-                       filters: HistoryFilters = NO_FILTERS, sort_by: str | None = None,
-                       descending: bool = False, now: datetime | None = None) -> int:
+def export_consumption(  # noqa: PLR0913 - keyword-only: the page's term, filters and order
+        db: Database, tenant_id: str, out: TextIO, *, term_id: int | None = None,
+        term_date: date | None = None,
+        filters: HistoryFilters = NO_FILTERS, sort_by: str | None = None,
+        descending: bool = False, now: datetime | None = None) -> int:
     """The Consumption History CSV: the same rows, through the same query, as the page,
     formatted by the database (sql_csv) to the very bytes of the Python path
     (iter_consumption_history into write_csv). Sessions start inside their term."""

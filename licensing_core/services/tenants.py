@@ -57,9 +57,10 @@ def _term_snapshot(term: Term) -> dict[str, object]:
             "licenses": term.initial_licenses, "session_minutes": term.session_minutes}
 
 
-def _add_term(session: Session, tenant: Tenant, *, license_type: LicenseType, start: date,
-              end: date, licenses: int, session_minutes: int | None, actor: str,
-              now: datetime) -> TermChange:
+def _add_term(  # noqa: PLR0913 - keyword-only: one per field of a term
+        session: Session, tenant: Tenant, *, license_type: LicenseType, start: date,
+        end: date, licenses: int, session_minutes: int | None, actor: str,
+        now: datetime) -> TermChange:
     """Add a term, count the usage already stored in its dates, and evaluate its alerts."""
     _check_licenses(licenses)
     check_term_dates(start, end, tenant_terms(session, tenant.id))
@@ -78,7 +79,7 @@ def _add_term(session: Session, tenant: Tenant, *, license_type: LicenseType, st
     return TermChange(term.id, sessions, [a.id for a in alerts])
 
 
-def create_tenant(
+def create_tenant(  # noqa: PLR0913 - keyword-only: one per field of a tenant and its term
     db: Database, *, tenant_id: str, name: str, license_type: str, licenses: int,
     start: date, end: date, session_minutes: int | None = None, timezone: str = "UTC",
     technical_emails: Sequence[str] = (), billing_emails: Sequence[str] = (),
@@ -118,7 +119,7 @@ def _next_term_kind(session: Session, tenant_id: str, license_type: str | None,
     return kind, session_minutes_for(kind, session_minutes, latest.session_minutes)
 
 
-def renew(
+def renew(  # noqa: PLR0913 - keyword-only: one per field of a term
     db: Database, *, tenant_id: str, start: date, end: date, licenses: int,
     license_type: str | None = None, session_minutes: int | None = None, actor: str,
     now: datetime | None = None,
