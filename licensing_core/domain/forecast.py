@@ -64,11 +64,6 @@ class Pacing:
     term_elapsed_percent: float
     used_percent: float
 
-    @property
-    def ahead_points(self) -> float:
-        """Positive: licenses are used faster than the term goes by."""
-        return self.used_percent - self.term_elapsed_percent
-
 
 def _observed(daily: pd.Series, term_start: date, today: date) -> pd.Series:
     """The completed days of the term before today, the last LONG_WINDOW_DAYS at most,
@@ -178,11 +173,6 @@ def runs_out_soon(forecast: Forecast, *, today: date, term_end: date,
             and (forecast.run_out_date - today).days <= days)
 
 
-def licenses_needed(forecast: Forecast) -> int:
-    """More licenses the term needs to last to its end at the current (mid) pace."""
-    return forecast.needed_to_last_term
-
-
 def risk_of(forecast: Forecast, *, start: date, end: date, today: date) -> tuple[int, str]:
     """Days until the first thing an operator must act on, and what it is: the order of
     the risk ranking."""
@@ -250,7 +240,7 @@ def refill_effect(  # noqa: PLR0913 - keyword-only: a term's numbers, dates and 
 
 __all__ = [
     "LONG_WINDOW_DAYS", "RHYTHM_DAYS", "RUN_OUT_WARNING_DAYS", "SHORT_WINDOW_DAYS", "Forecast",
-    "Pacing", "RefillEffect", "forecast_run_out", "licenses_needed", "pacing", "projected_use",
+    "Pacing", "RefillEffect", "forecast_run_out", "pacing", "projected_use",
     "projection", "refill_effect", "risk_of", "runs_out_before_end", "runs_out_soon",
     "weekday_profile",
 ]

@@ -32,10 +32,6 @@ class RefillPreview:
     alert_threshold: int | None  # the alert it would queue
     rearmed: tuple[int, ...]  # thresholds it would make notifiable again
 
-    @property
-    def new_percent(self) -> float:
-        return self.after.percent_used
-
 
 @dataclass(frozen=True)
 class RefillResult:
