@@ -10,11 +10,12 @@ checks the signed-in person itself as well, so a direct run shows nothing.)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
 from licensing_core.auth.permissions import Principal, Role
+from licensing_core.services.requests import open_request_count
 from licensing_core.ui import auth, context, data, resources
 
 SIGN_IN_URL = "sign-in"
@@ -50,9 +51,14 @@ IDLE_SEATS = PageSpec("pages/idle_seats.py", "Idle seats", ":material/event_seat
                       "idle-user-seats")
 ACCOUNTS = PageSpec("pages/accounts.py", "Accounts", ":material/manage_accounts:",
                     "dashboard-accounts")
+REQUEST_LICENSES = PageSpec("pages/request_licenses.py", "Request licenses",
+                            ":material/add_circle:", "ask-for-licenses")
+REQUESTS = PageSpec("pages/requests.py", "Requests", ":material/inbox:", "license-requests")
 
-TENANT_PAGES = (SUBSCRIPTION, CONSUMPTION, CONVERSATIONS, PURCHASES, IDLE_SEATS, ALERTS)
-OPERATOR_PAGES = (TENANTS, RISK, CREATE_TENANT, REFILL, NEW_TERM, IMPORT, ACCOUNTS, AUDIT)
+TENANT_PAGES = (SUBSCRIPTION, CONSUMPTION, CONVERSATIONS, PURCHASES, IDLE_SEATS, ALERTS,
+                REQUEST_LICENSES)
+OPERATOR_PAGES = (TENANTS, REQUESTS, RISK, CREATE_TENANT, REFILL, NEW_TERM, IMPORT, ACCOUNTS,
+                  AUDIT)
 # Pages that apply to one license type only: for a tenant whose current term has another
 # type they are not offered (still registered, hidden, so that a link to one opens the
 # page itself, which says why it does not apply).
@@ -87,11 +93,26 @@ def pages_for(principal: Principal | None,
                           url_path=SIGN_IN_URL, default=True)
         return {"": [sign_in, *_pages((*TENANT_PAGES, *OPERATOR_PAGES), None)]}
     if principal.role == Role.SUPER_ADMIN:
-        return {"Operator": _pages(OPERATOR_PAGES, TENANTS),
+        return {"Operator": _pages(operator_specs(principal), TENANTS),
                 "Selected tenant": _pages(TENANT_PAGES, None, license_type)}
     if principal.role == Role.TENANT_ADMIN:
         return {"Subscription": _pages((*TENANT_PAGES, AUDIT), SUBSCRIPTION, license_type)}
     return {"Subscription": _pages(TENANT_PAGES, SUBSCRIPTION, license_type)}
+
+
+def requests_title(open_count: int | None) -> str:
+    """"Requests (2)": the super admins' queue says in the menu how many wait."""
+    return f"{REQUESTS.title} ({open_count:,})" if open_count else REQUESTS.title
+
+
+def operator_specs(principal: Principal) -> tuple[PageSpec, ...]:
+    """The operator's pages, Requests titled with the open requests (one fresh count)."""
+    try:
+        count: int | None = open_request_count(resources.get_database(), principal=principal)
+    except Exception:  # noqa: BLE001 - the menu still shows; the page says what failed
+        count = None
+    return tuple(replace(s, title=requests_title(count)) if s == REQUESTS else s
+                 for s in OPERATOR_PAGES)
 
 
 def current_license_type(principal: Principal | None) -> str | None:
