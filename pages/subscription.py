@@ -14,6 +14,7 @@ from licensing_core.ui import (
     forecast_data,
     forecasts,
     navigation,
+    requests,
     resources,
     status_banner,
     thresholds,
@@ -28,7 +29,8 @@ st.title(f"Subscription · {plain(summary.name)}")
 cards.term_state_badge(summary.state)
 status_banner.status_banner(
     shown, contact=resources.support_contact(), operator=ctx.is_super_admin,
-    next_start=status_banner.next_start_of(data.terms(ctx), shown.summary.end_date))
+    next_start=status_banner.next_start_of(data.terms(ctx), shown.summary.end_date),
+    may_request=requests.may_request(ctx))
 # The numbers and the gauge first: on a phone, where columns stack, they are what shows
 # without scrolling; the term's details and the forecast follow.
 if cards.usage_cards(summary):

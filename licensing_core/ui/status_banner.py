@@ -12,7 +12,7 @@ import streamlit as st
 from licensing_core.domain.status import Level, Reason, Status, subscription_status
 from licensing_core.queries.forecasts import TermForecast
 from licensing_core.queries.terms import TermInfo
-from licensing_core.ui import formatting
+from licensing_core.ui import formatting, navigation
 from licensing_core.ui.forecasts import run_out_words
 from licensing_core.ui.text import plain
 
@@ -61,9 +61,10 @@ def _ago(days: int) -> str:
 
 
 def banner_words(shown: TermForecast, status: Status, *, contact: str, operator: bool,
-                 next_start: date | None = None) -> str:
+                 next_start: date | None = None, may_request: bool = False) -> str:
     """Everything the banner says, as Markdown: the level, what is happening, the numbers,
-    and what to do about it. `contact` is the operator's configured support contact."""
+    and what to do about it. `contact` is the operator's configured support contact;
+    `may_request`: the reader may ask for licenses on the Request licenses page."""
     if status.level == Level.NONE:
         return ""  # all is well: no banner
     s, forecast = shown.summary, shown.forecast
@@ -95,31 +96,50 @@ def banner_words(shown: TermForecast, status: Status, *, contact: str, operator:
         alert = f", past the {status.threshold}% alert" if status.threshold else ""
         lines = [f"At the current pace {name} {run_out_words(forecast)}, which ends on {end}"
                  f", {_in(status.days_to_end)}. {used}{alert}."]
-    action = _call_to_action(reason, contact=contact, operator=operator)
+    action = _call_to_action(reason, contact=contact, operator=operator,
+                             may_request=may_request)
     return f"**{LABELS[status.level]}:** " + " ".join([*lines, action]).strip()
 
 
-def _call_to_action(reason: Reason, *, contact: str, operator: bool) -> str:
-    """What to do next. The tenant's people contact support (the one place to send them to
-    a license request instead, once the dashboard takes them); the operator records it."""
+def _renewal(reason: Reason) -> bool:
+    """The term ends or has ended: what helps is a new term, not more licenses in this one."""
+    return reason in (Reason.EXPIRED, Reason.ENDS_SOON)
+
+
+def offers_request(reason: Reason, *, operator: bool, may_request: bool) -> bool:
+    """Whether the banner links to Request licenses: for who may ask, when more licenses in
+    this term are the answer (a renewal goes through support; the operator records)."""
+    return (may_request and not operator and not _renewal(reason)
+            and reason not in (Reason.RENEWED, Reason.NOT_STARTED))
+
+
+def _call_to_action(reason: Reason, *, contact: str, operator: bool,
+                    may_request: bool = False) -> str:
+    """What to do next. A tenant's admins ask for licenses on their page (the banner links
+    there), its viewers contact support; the operator records it."""
     if reason in (Reason.RENEWED, Reason.NOT_STARTED):
         return ""
-    renew = reason in (Reason.EXPIRED, Reason.ENDS_SOON)
+    renew = _renewal(reason)
     if operator:
         return ("Record the next term on the New term page." if renew
                 else "Record a refill on the Record refill page.")
+    if offers_request(reason, operator=operator, may_request=may_request):
+        return "To buy more licenses, ask the operator on the Request licenses page."
     return (f"To renew the contract, contact {contact}." if renew
             else f"To buy more licenses, contact {contact}.")
 
 
 def status_banner(shown: TermForecast, *, contact: str, operator: bool,
-                  next_start: date | None = None) -> Status:
+                  next_start: date | None = None, may_request: bool = False) -> Status:
     """Draw the banner (nothing when all is well) in a container whose key names the level
-    (class st-key-status-banner-critical, ...)."""
+    (class st-key-status-banner-critical, ...), with its link to Request licenses."""
     status = status_of(shown, next_start)
     if status.level != Level.NONE:
         with st.container(key=f"status-banner-{status.level.value}"):
             DRAW[status.level](banner_words(shown, status, contact=contact, operator=operator,
-                                            next_start=next_start),
+                                            next_start=next_start, may_request=may_request),
                                icon=ICONS[status.level])
+            if offers_request(status.reason, operator=operator, may_request=may_request):
+                page = navigation.REQUEST_LICENSES
+                st.page_link(page.path, label=page.title, icon=page.icon)
     return status
