@@ -80,8 +80,8 @@ def test_the_refill_form_says_what_lasts_the_term_and_the_run_out_after(signed_i
 def test_the_overview_says_when_each_tenant_runs_out(signed_in, world):
     rows = signed_in("root").dataframe[0].value.set_index("Tenant")
     for row in risk_ranking(world.db).itertuples(index=False):
-        words = ("used up" if row.already_over else "lasts the term" if row.lasts_term
-                 else f"runs out on {row.run_out_date.isoformat()}")
+        words = ("Used up" if row.already_over else "Lasts the term" if row.lasts_term
+                 else f"Runs out on {row.run_out_date.isoformat()}")  # a cell: capitalised
         assert rows.loc[row.tenant_id, "Runs Out"] == words
         assert rows.loc[row.tenant_id, "Term Elapsed"] == round(row.term_elapsed_percent, 1)
 
