@@ -129,7 +129,7 @@ def what_if_calculator(shown: TermForecast) -> None:
         quantity = st.number_input("Refill of", min_value=0, step=1, key=WHAT_IF_KEY,
                                    value=int(shown.forecast.needed_to_last_term))
         if quantity:
-            with refusal_shown():  # the refill's own refusal: a total it could not record
+            with refusal_shown("Such a refill could not be recorded"):  # the refill's own rule
                 st.markdown("\n".join(f"- {line}" for line in
                                       effect_lines(shown.what_if(int(quantity)),
                                                    shown.summary.end_date)))

@@ -34,14 +34,15 @@ def emails_valid(**fields: str) -> bool:
 
 
 @contextmanager
-def refusal_shown() -> Iterator[None]:
-    """A refused change shows its reason here, next to the form; nothing was saved."""
+def refusal_shown(lead: str = "Nothing was saved") -> Iterator[None]:
+    """A refused change shows its reason here, next to the form (`lead`: what the refusal
+    means there; a form that saves nothing, such as a calculator, says so otherwise)."""
     try:
         yield
     except Forbidden:
         raise
     except Refused as exc:
-        st.error(f"Nothing was saved: {plain(exc)}", icon=":material/error:")
+        st.error(f"{lead}: {plain(exc)}", icon=":material/error:")
 
 
 def year_end(start: date) -> date:
