@@ -75,9 +75,9 @@ def create_account(db: Database, *, username: str, role: str, tenant_id: str | N
         raise Refused(f"username {username!r} must be 1-100 letters, digits, . _ @ or -")
     parsed = parse_role(role)
     if parsed == Role.SUPER_ADMIN and tenant_id:
-        raise Refused("a super admin belongs to no tenant; leave out --tenant")
+        raise Refused("a super admin belongs to no tenant; give none")
     if parsed != Role.SUPER_ADMIN and not tenant_id:
-        raise Refused(f"a {parsed.value} needs --tenant")
+        raise Refused(f"a {parsed.value} needs a tenant")
     address = validated_emails([email], "email")
     if not address:
         raise Refused("an account needs an email address")

@@ -75,7 +75,7 @@ def refill_in(session: Session, tenant: Tenant, term: Term, *, quantity: int,
     total that stays recordable, the term's alerts evaluated (queued or re-armed), audited.
     A license request's approval records its refill through this too."""
     if not recorded_by.strip():
-        raise Refused("a refill needs the name of who records it (--by)")
+        raise Refused("a refill needs the name of who records it")
     before = term_totals(session, term)
     new_total = total_after_refill(before.total_purchased, quantity)
     refill = Refill(tenant_id=tenant.id, term_id=term.id, quantity=quantity,

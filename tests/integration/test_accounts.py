@@ -99,7 +99,7 @@ def test_a_password_reset_replaces_the_old_password(acme, now):
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    ({"role": "tenant_admin", "tenant_id": None}, "needs --tenant"),
+    ({"role": "tenant_admin", "tenant_id": None}, "needs a tenant"),
     ({"role": "super_admin", "tenant_id": "acme"}, "belongs to no tenant"),
     ({"role": "owner"}, "role must be"),
     ({"email": "not-an-email"}, "not a valid email"),

@@ -108,7 +108,7 @@ def test_refused_refills_change_nothing(db, now, quantity, message):
 
 def test_a_refill_needs_who_recorded_it(db, now):
     make_acme(db, now)
-    with pytest.raises(Refused, match="--by"):
+    with pytest.raises(Refused, match="who records it"):
         record_refill(db, tenant_id="acme", quantity=5, recorded_by=" ", now=now)
 
 
