@@ -76,7 +76,9 @@ def test_acme_running_out_soon_gets_the_red_banner_with_its_date(new_page, demo)
     expect(box).to_contain_text(f"before the term ends on {day(shown.summary.end_date)}")
     expect(box).to_contain_text(f"{shown.forecast.needed_to_last_term:,} more licenses, on top "
                                 f"of the {shown.summary.total_purchased:,} bought")
-    expect(box).to_contain_text(f"To buy more licenses, contact {SUPPORT}.")
+    expect(box).to_contain_text("To buy more licenses, ask the operator on the Request "
+                                "licenses page.")  # a tenant admin: linked there
+    expect(red.get_by_role("link", name="Request licenses")).to_be_visible()
     assert contrast(red.locator("p").first) >= AA_TEXT
     main = page.get_by_test_id("stMain")
     expect(main.locator("[class*='st-key-status-banner-']")).to_have_count(1)
