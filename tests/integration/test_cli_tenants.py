@@ -1,27 +1,8 @@
 """The operator's commands: exit 0 when done, 2 with a reason on stderr when refused."""
 
-import io
 import json
 
 import pytest
-
-from licensing_core.cli import run
-
-
-@pytest.fixture
-def cli(db_url, monkeypatch, capsys):
-    monkeypatch.setenv("LICENSING_DATABASE_URL", db_url)
-
-    def invoke(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
-        if stdin is not None:
-            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        capsys.readouterr()
-        status = run(list(args))
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return invoke
-
 
 CREATE = ["tenant", "create", "acme", "--name", "Acme Corp", "--license-type", "session",
           "--licenses", "100", "--start", "2026-01-01", "--end", "2026-12-31",
