@@ -26,6 +26,7 @@ OPERATOR_EMAIL = "LICENSING_OPERATOR_EMAIL"
 DEFAULT_DASHBOARD_URL = "http://localhost:8501"
 # Kept below SQLite's 30 s busy timeout: a hung server must not starve other writers.
 DEFAULT_TIMEOUT_S = 20.0
+MAX_TIMEOUT_S = 600.0  # ten minutes: longer is a hung server, not a slow one
 # The sender when LICENSING_SMTP_FROM is unset and the username is not an address.
 DEFAULT_SENDER = "licensing@localhost"
 
@@ -88,15 +89,16 @@ def _security(text: str | None) -> Security:
         raise Refused(f"{SECURITY} must be none, starttls or ssl, not {text!r}") from None
 
 
-def _timeout(text: str | None) -> float:
+def seconds_setting(name: str, text: str | None, *, default: float, maximum: float) -> float:
+    """A timeout setting: seconds above 0 and at most `maximum`, `default` when not set."""
     if text is None:
-        return DEFAULT_TIMEOUT_S
+        return default
     try:
         seconds = float(text)
     except ValueError:
         seconds = 0.0
-    if not 0 < seconds <= 600:
-        raise Refused(f"{TIMEOUT} must be a number of seconds above 0 and at most 600,"
+    if not 0 < seconds <= maximum:
+        raise Refused(f"{name} must be a number of seconds above 0 and at most {maximum:g},"
                       f" not {text!r}")
     return seconds
 
@@ -154,7 +156,9 @@ def smtp_settings(environ: Mapping[str, str] | None = None) -> SmtpSettings:
         host=host, port=_port(_value(env, PORT), security), security=security,
         sender=_sender(_value(env, SENDER), username),
         dashboard_url=_dashboard_url(_value(env, DASHBOARD_URL)),
-        username=username, password=password, timeout=_timeout(_value(env, TIMEOUT)),
+        username=username, password=password,
+        timeout=seconds_setting(TIMEOUT, _value(env, TIMEOUT), default=DEFAULT_TIMEOUT_S,
+                                maximum=MAX_TIMEOUT_S),
         operator_emails=operator_emails(env),
     )
 

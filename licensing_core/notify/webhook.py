@@ -22,7 +22,7 @@ import httpx
 
 from licensing_core.errors import Refused
 from licensing_core.notify.messages import AlertMail, delivery_id
-from licensing_core.notify.settings import dashboard_url
+from licensing_core.notify.settings import dashboard_url, seconds_setting
 
 URL = "LICENSING_WEBHOOK_URL"
 SECRET = "LICENSING_WEBHOOK_SECRET"
@@ -57,19 +57,6 @@ class WebhookSettings:
         return f"WebhookSettings(receiver={self.receiver!r}, timeout={self.timeout:g})"
 
 
-def _timeout(text: str | None) -> float:
-    if text is None:
-        return DEFAULT_TIMEOUT_S
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds <= MAX_TIMEOUT_S:
-        raise Refused(f"{TIMEOUT} must be a number of seconds above 0 and at most "
-                      f"{MAX_TIMEOUT_S:g}, not {text!r}")
-    return seconds
-
-
 def webhook_settings(environ: Mapping[str, str] | None = None) -> WebhookSettings | None:
     """The webhook of the environment; None when LICENSING_WEBHOOK_URL is unset (webhooks
     are then not attempted). Refused names a bad value."""
@@ -83,7 +70,9 @@ def webhook_settings(environ: Mapping[str, str] | None = None) -> WebhookSetting
         raise Refused(f"{URL} must be an http:// or https:// address")  # it may hold a token
     secret = env.get(SECRET) or None  # spaces may be part of a secret
     return WebhookSettings(url=url, dashboard_url=dashboard_url(env), secret=secret,
-                           timeout=_timeout(env.get(TIMEOUT, "").strip() or None))
+                           timeout=seconds_setting(TIMEOUT, env.get(TIMEOUT, "").strip() or None,
+                                                   default=DEFAULT_TIMEOUT_S,
+                                                   maximum=MAX_TIMEOUT_S))
 
 
 def _value(value: Any) -> Any:
