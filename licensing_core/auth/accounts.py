@@ -133,10 +133,13 @@ def sign_in(db: Database, username: str, password: str, *, secret: str | bytes,
 
 def _authenticate(db: Database, username: str, password: str, now: datetime,
                   lifetime: timedelta | None) -> tuple[Principal, str | None]:
-    with db.transaction() as session:  # a read only: nothing is held during the hash
-        account = session.execute(
-            select(Account.id, Account.password_hash, Account.disabled, Account.locked_until)
-            .where(Account.username == username)).first()
+    if not USERNAME.fullmatch(username):  # no account can have it (NUL, surrogates...):
+        account = None                     # unknown, without asking the database
+    else:
+        with db.transaction() as session:  # a read only: nothing is held during the hash
+            account = session.execute(
+                select(Account.id, Account.password_hash, Account.disabled,
+                       Account.locked_until).where(Account.username == username)).first()
     if account is None:
         _verify(_dummy_hash(), password)  # unknown: no row to count the failure in
         raise SignInFailed(SIGN_IN_FAILED)
@@ -155,7 +158,10 @@ def _locked(locked_until: datetime | None, now: datetime) -> bool:
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        try:
+            return _hasher.verify(password_hash, password)
+        except UnicodeEncodeError:  # a lone surrogate typed into the form: a wrong password
+            return _hasher.verify(password_hash, password.encode("utf-8", "surrogatepass"))
     except (VerificationError, InvalidHashError):
         return False
 

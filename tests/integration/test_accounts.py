@@ -6,6 +6,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from licensing_core.auth import accounts
@@ -217,3 +219,20 @@ def test_a_right_password_is_refused_when_failures_lock_the_account_during_its_c
         others[0].join(timeout=JOIN_TIMEOUT_S)
     assert _account(acme).failed_logins == 4  # the three, and the refused right password
     assert authenticate(acme, "ann", PASSWORD, now=now + timedelta(minutes=1)).username == "ann"
+
+
+@settings(max_examples=40, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(username=st.text(max_size=120), password=st.text(max_size=60))
+def test_any_typed_username_and_password_is_a_plain_refusal_that_changes_nothing(
+        db, username, password):
+    """NUL bytes, lone surrogates, huge or empty texts: the same refusal, never an error."""
+    if not list_accounts(db):
+        create_account(db, username="known", role="super_admin", tenant_id=None,
+                       email="known@example.test", password="right-password", actor="t")
+    assume(username != "known")
+    with pytest.raises(SignInFailed):
+        authenticate(db, username, password)
+    assert [a.username for a in list_accounts(db)] == ["known"]
+    with db.transaction() as session:
+        assert session.scalar(select(Account.failed_logins)) == 0  # no one's failure counted
