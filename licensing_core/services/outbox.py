@@ -266,9 +266,14 @@ def _deliver_next(db: Database, smtp: SmtpConnection, settings: SmtpSettings, no
 def count_queued(db: Database, *, due_at: datetime | None = None,
                  excluding: Collection[int] = ()) -> int:
     """Queued alerts: every one, or those due at `due_at`."""
-    statement = select(func.count()).select_from(Alert).where(_to_try(due_at, excluding))
+    return count_alerts(db, _to_try(due_at, excluding))
+
+
+def count_alerts(db: Database, condition: ColumnElement[bool]) -> int:
+    """Alerts matching `condition`: what a delivery run (email or webhook) has left."""
     with db.transaction() as session:
-        return int(session.scalar(statement) or 0)
+        return int(session.scalar(select(func.count()).select_from(Alert).where(condition))
+                   or 0)
 
 
 def deliver_due(db: Database, settings: SmtpSettings, *, now: datetime | None = None,

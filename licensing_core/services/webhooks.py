@@ -28,6 +28,7 @@ from licensing_core.services.outbox import (
     Attempt,
     DeliveryReport,
     alert_mail,
+    count_alerts,
     lock_for_writing,
     retry_delay,
     run_attempts,
@@ -89,9 +90,7 @@ def _deliver_next(db: Database, client: WebhookClient, now: datetime, due_at: da
 
 def count_webhooks_queued(db: Database, *, due_at: datetime | None = None,
                           excluding: Collection[int] = ()) -> int:
-    statement = select(func.count()).select_from(Alert).where(_to_try(due_at, excluding))
-    with db.transaction() as session:
-        return int(session.scalar(statement) or 0)
+    return count_alerts(db, _to_try(due_at, excluding))
 
 
 def deliver_webhooks(db: Database, settings: WebhookSettings, *, now: datetime | None = None,
