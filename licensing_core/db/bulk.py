@@ -2,13 +2,17 @@
 
 Hot paths (imports, session recomputation) go through here instead of one ORM object per
 row. Timestamps are written as text in the layout SQLAlchemy itself stores on SQLite, so
-ORM reads and SQL comparisons see the same values.
+ORM reads and SQL comparisons see the same values. `BulkWriter` lets the caller prepare
+its next rows while PostgreSQL stores the previous ones.
 """
 
 from __future__ import annotations
 
 import json
+import queue
+import threading
 from collections.abc import Iterable, Sequence
+from types import TracebackType
 from typing import Any, cast
 
 import pandas as pd
@@ -23,6 +27,9 @@ TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 SQLITE_BATCH_ROWS = 50_000
 # Rows per CSV block sent to PostgreSQL's COPY: bounds the memory of one block.
 COPY_SLICE_ROWS = 50_000
+# Frames a BulkWriter holds for its thread, beside the one being sent: the caller runs at
+# most this far ahead of the server (memory stays bounded to a few chunks).
+WRITER_QUEUE_FRAMES = 2
 
 
 def _column_values(series: pd.Series) -> list[Any]:
@@ -57,21 +64,32 @@ def csv_for_copy(frame: pd.DataFrame) -> bytes:
     return cast(bytes, out.getvalue().to_pybytes())
 
 
+def _copy_statement(table: FromClause, columns: Sequence[str]) -> str:
+    name = cast(TableClause, table).name  # a mapped class's __table__ is a Table
+    names = ", ".join(f'"{c}"' for c in columns)
+    return f'COPY "{name}" ({names}) FROM STDIN WITH (FORMAT csv)'
+
+
+def _copy_frame(copy: Any, frame: pd.DataFrame) -> None:
+    for start in range(0, len(frame), COPY_SLICE_ROWS):
+        copy.write(csv_for_copy(frame.iloc[start:start + COPY_SLICE_ROWS]))
+
+
+def _raw_connection(session: Session) -> Any:
+    """The session's psycopg or sqlite3 connection, inside its transaction."""
+    return session.connection().connection.dbapi_connection
+
+
 def insert_frame(session: Session, table: FromClause, frame: pd.DataFrame) -> int:
     """Insert every row of `frame` (columns named as the table's) into `table`."""
     if frame.empty:
         return 0
-    name = cast(TableClause, table).name  # a mapped class's __table__ is a Table
+    name = cast(TableClause, table).name
     columns = list(frame.columns)
-    connection = session.connection()
-    raw: Any = connection.connection.dbapi_connection  # psycopg or sqlite3 connection
-    if connection.dialect.name == "postgresql":
-        names = ", ".join(f'"{c}"' for c in columns)
-        with raw.cursor() as cursor, cursor.copy(
-            f'COPY "{name}" ({names}) FROM STDIN WITH (FORMAT csv)'
-        ) as copy:
-            for start in range(0, len(frame), COPY_SLICE_ROWS):
-                copy.write(csv_for_copy(frame.iloc[start:start + COPY_SLICE_ROWS]))
+    raw = _raw_connection(session)
+    if session.get_bind().dialect.name == "postgresql":
+        with raw.cursor() as cursor, cursor.copy(_copy_statement(table, columns)) as copy:
+            _copy_frame(copy, frame)
     else:
         placeholders = ", ".join("?" for _ in columns)
         names = ", ".join(f'"{c}"' for c in columns)
@@ -87,6 +105,92 @@ def insert_frame(session: Session, table: FromClause, frame: pd.DataFrame) -> in
             cursor.executemany(statement, batch)
         cursor.close()
     return len(frame)
+
+
+class BulkWriter:
+    """Frames of one table stored as they come, in the caller's transaction.
+
+    On PostgreSQL a thread keeps one COPY open and sends it the frames from a short queue:
+    the server stores a chunk while the caller reads or checks the next one (psycopg waits
+    on the socket and Arrow writes the CSV without holding the GIL), so both cores work.
+    The COPY holds the connection: `pause()` waits for what was queued and ends it before
+    the caller runs any other statement; the next `write()` opens a new one. On SQLite
+    each `write()` inserts at once. `close()` (or leaving the `with` block) waits for
+    every row, and raises what the server refused.
+    """
+
+    _END = None
+
+    def __init__(self, session: Session, table: FromClause, columns: Sequence[str]) -> None:
+        self.session = session
+        self.table = table
+        self.columns = list(columns)
+        self.rows = 0
+        self._postgres = session.get_bind().dialect.name == "postgresql"
+        self._queue: queue.Queue[pd.DataFrame | None] = queue.Queue(WRITER_QUEUE_FRAMES)
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def __enter__(self) -> BulkWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if kind is None:
+            self.close()
+        else:  # the caller failed: stop the COPY, the transaction is rolled back anyway
+            self.pause(raise_error=False)
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        frame = frame[self.columns]
+        self.rows += len(frame)
+        if not self._postgres:
+            insert_frame(self.session, self.table, frame)
+            return
+        self._raise_error()
+        if self._thread is None:
+            raw = _raw_connection(self.session)
+            self._thread = threading.Thread(target=self._send, args=(raw,),
+                                            name="bulk-writer", daemon=True)
+            self._thread.start()
+        self._queue.put(frame)
+
+    def pause(self, raise_error: bool = True) -> None:
+        """Wait until every queued frame is stored and free the connection."""
+        if self._thread is not None:
+            self._queue.put(self._END)
+            self._thread.join()
+            self._thread = None
+        if raise_error:
+            self._raise_error()
+
+    def close(self) -> int:
+        """Wait for every row; returns how many were written."""
+        self.pause()
+        return self.rows
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _send(self, raw: Any) -> None:
+        """The thread: one COPY fed from the queue until the end mark."""
+        ended = False
+        try:
+            with raw.cursor() as cursor, cursor.copy(
+                    _copy_statement(self.table, self.columns)) as copy:
+                while not ended:
+                    frame = self._queue.get()
+                    ended = frame is self._END
+                    if frame is not None:
+                        _copy_frame(copy, frame)
+        except BaseException as exc:  # handed to the caller's thread by its next call
+            self._error = exc
+            while not ended:  # let the caller's puts through until its end mark
+                ended = self._queue.get() is self._END
 
 
 def one_of(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:

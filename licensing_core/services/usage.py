@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
-from licensing_core.db.bulk import insert_frame, one_of, read_frame
+from licensing_core.db.bulk import BulkWriter, insert_frame, one_of, read_frame
 from licensing_core.db.models import (
     Conversation,
     PlatformUser,
@@ -20,7 +20,7 @@ from licensing_core.db.models import (
 )
 from licensing_core.db.tenancy import calendar_of, recount_consumed, tenant_terms
 from licensing_core.domain.calendar import DEFAULT_SESSION_MINUTES, TermCalendar
-from licensing_core.domain.sessions import GROUP_COLUMNS, sessionize
+from licensing_core.domain.sessions import GROUP_COLUMNS, SESSION_COLUMNS, sessionize
 from licensing_core.domain.terms import LicenseType
 from licensing_core.domain.user_licenses import license_holdings
 
@@ -60,11 +60,13 @@ def recompute_usage(session: Session, tenant: Tenant, user_ids: Sequence[str] | 
     calendar = calendar_of(tenant, terms)
     user_terms = [(t.term_id, *calendar.bounds[i]) for i, t in enumerate(calendar.terms)
                   if t.license_type == LicenseType.USER]
-    sessions_total = 0
-    for batch in _batches(ids):
-        sessions_total += _recompute_batch_sessions(session, tenant.id, batch, calendar,
-                                                    since, added)
-        if user_terms:
+    if since is not None and added is not None:
+        sessions_total = _append_sessions(session, tenant.id, ids, calendar, since, added)
+    else:
+        sessions_total = sum(_recompute_batch_sessions(session, tenant.id, batch, calendar,
+                                                       since) for batch in _batches(ids))
+    if user_terms:
+        for batch in _batches(ids):
             _recompute_user_licenses(session, tenant.id, batch, user_terms)
     recount_consumed(session, tenant.id)
     return sessions_total
@@ -73,24 +75,32 @@ def recompute_usage(session: Session, tenant: Tenant, user_ids: Sequence[str] | 
 def only_appends(session: Session, tenant: Tenant, since: datetime) -> bool:
     """True when no stored conversation of the tenant starts at or after `since` minus the
     longest session: a change whose conversations all start at `since` or later then only
-    appends sessions (see _append_sessions). One indexed query for the whole tenant: it
-    holds for a first import and for the usual next day's file.
+    appends sessions (see _append_sessions). It holds for a first import and for the usual
+    next day's file.
     """
-    floor = since - _longest_session(calendar_of(tenant, tenant_terms(session, tenant.id)))
-    return session.scalar(select(Conversation.conversation_id).where(
-        Conversation.tenant_id == tenant.id, Conversation.started_at >= floor).limit(1)) is None
+    calendar = calendar_of(tenant, tenant_terms(session, tenant.id))
+    return appends_after(latest_start(session, tenant.id), since, calendar)
+
+
+def latest_start(session: Session, tenant_id: str) -> datetime | None:
+    """The latest start of the tenant's stored conversations (None: none stored); one
+    indexed read. A change reads it before storing, to ask `appends_after` afterwards."""
+    latest = session.scalar(select(func.max(Conversation.started_at)).where(
+        Conversation.tenant_id == tenant_id))
+    return pd.Timestamp(latest).to_pydatetime() if latest is not None else None
+
+
+def appends_after(latest: datetime | None, since: datetime, calendar: TermCalendar) -> bool:
+    """only_appends, given the latest conversation stored before the change."""
+    return latest is None or latest < since - _longest_session(calendar)
 
 
 def _recompute_batch_sessions(session: Session, tenant_id: str, user_ids: list[str],
-                              calendar: TermCalendar, since: datetime | None,
-                              added: pd.DataFrame | None) -> int:
-    """One batch's sessions, by the cheapest rule that `since` and `added` allow."""
+                              calendar: TermCalendar, since: datetime | None) -> int:
+    """One batch's sessions, rebuilt from `since` when given, else all of them."""
     if since is None:
         return _recompute_sessions(session, tenant_id, user_ids, calendar)
-    if added is None:
-        return _recompute_sessions_since(session, tenant_id, user_ids, calendar, since)
-    mine = added[added["user_id"].isin(user_ids)]
-    return _append_sessions(session, tenant_id, user_ids, calendar, since, mine)
+    return _recompute_sessions_since(session, tenant_id, user_ids, calendar, since)
 
 
 def _conversations_of(session: Session, tenant_id: str, user_ids: list[str]) -> Select:
@@ -100,12 +110,21 @@ def _conversations_of(session: Session, tenant_id: str, user_ids: list[str]) -> 
     ).where(Conversation.tenant_id == tenant_id, one_of(session, Conversation.user_id, user_ids))
 
 
+def _session_rows(tenant_id: str, sessions: pd.DataFrame) -> pd.DataFrame:
+    """Sessions as stored: the tenant's, no term (NULL) for -1, in the order they start.
+
+    Rows written in start order land next to each other in `ix_sessions_term` (and, since
+    conversation ids usually grow with time, in the primary key), so that the server
+    appends to few index pages instead of touching one at random per row."""
+    sessions["term_id"] = sessions["term_id"].astype("Int64").mask(sessions["term_id"] < 0)
+    sessions.insert(0, "tenant_id", tenant_id)
+    return sessions.sort_values("started_at", kind="stable", ignore_index=True)
+
+
 def _store_sessions(session: Session, tenant_id: str, sessions: pd.DataFrame) -> int:
     if sessions.empty:
         return 0
-    sessions["term_id"] = sessions["term_id"].astype("Int64").mask(sessions["term_id"] < 0)
-    sessions.insert(0, "tenant_id", tenant_id)
-    return insert_frame(session, UsageSession.__table__, sessions)
+    return insert_frame(session, UsageSession.__table__, _session_rows(tenant_id, sessions))
 
 
 def _recompute_sessions(session: Session, tenant_id: str, user_ids: list[str],
@@ -166,9 +185,17 @@ def _append_sessions(session: Session, tenant_id: str, user_ids: list[str],
     longest session (only_appends), and its window closed before `since`: none is deleted
     or extended. _recompute_sessions_since would read back from that floor on, which finds
     `added` alone, and keep all of it, as it starts at `since` or later: the same sessions.
+    No statement runs between the batches: PostgreSQL stores one batch's sessions while
+    the next batch is sessionized.
     """
     kept = _closed_count(session, tenant_id, user_ids, since)
-    return kept + _store_sessions(session, tenant_id, sessionize(added, calendar))
+    columns = ["tenant_id", *SESSION_COLUMNS]
+    with BulkWriter(session, UsageSession.__table__, columns) as writer:
+        for batch in _batches(user_ids):
+            sessions = sessionize(added[added["user_id"].isin(batch)], calendar)
+            if not sessions.empty:
+                writer.write(_session_rows(tenant_id, sessions))
+    return kept + writer.rows
 
 
 def _recompute_user_licenses(session: Session, tenant_id: str, user_ids: list[str],

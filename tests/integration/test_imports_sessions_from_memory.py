@@ -22,8 +22,7 @@ from licensing_core.db.engine import Database
 from licensing_core.db.models import Term, UsageSession
 from licensing_core.db.tenancy import get_tenant
 from licensing_core.queries.summary import subscription_summary
-from licensing_core.services import imports
-from licensing_core.services.imports import ImportSummary, import_conversations
+from licensing_core.services.imports import ImportSummary, import_conversations, sessionizing
 from licensing_core.services.usage import only_appends
 from tests.fixtures_data import conversation, make_tenant, write_csv
 
@@ -36,13 +35,13 @@ _files = itertools.count()
 def paths(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """The way each import built its sessions, in order (the real work still runs)."""
     taken: list[str] = []
-    real = imports.recompute_usage
+    real = sessionizing.recompute_usage
 
     def recording(session, tenant, user_ids, since=None, added=None):
         taken.append(READ_BACK if added is None else MEMORY)
         return real(session, tenant, user_ids, since, added)
 
-    monkeypatch.setattr(imports, "recompute_usage", recording)
+    monkeypatch.setattr(sessionizing, "recompute_usage", recording)
     yield taken
 
 
@@ -221,7 +220,7 @@ def test_a_longer_session_of_the_terms_lowers_the_floor(db, tmp_path, paths):
 
 def test_rows_over_the_memory_budget_are_read_back(db, tmp_path, paths, monkeypatch):
     tenants(db, "big", "reference")
-    monkeypatch.setattr(imports, "KEPT_ROWS_BYTES", 0)
+    monkeypatch.setattr(sessionizing, "KEPT_ROWS_BYTES", 0)
     load(db, tmp_path, "big", HISTORY)
     assert paths == [READ_BACK]
     load_read_back(db, tmp_path, "reference", HISTORY)

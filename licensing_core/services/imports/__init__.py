@@ -1,0 +1,185 @@
+"""Importing usage files (users, conversations) into a tenant, as a pipeline of stages.
+
+    read → check → stage and store → sessionize → count and alert
+    reading  checking   staging, storing   sessionizing   finishing
+
+One pass over the file in one transaction, with the tenant locked: each chunk is read,
+checked (its rows, repeats in the file, conflicts with stored conversations) and, while
+the file has no bad row, stored; on PostgreSQL the server stores a chunk while the next
+is read and checked. A file with any bad row is refused whole and the transaction rolled
+back, so it stores nothing. Then the usage of the users the file touched is rebuilt (from
+the stored rows kept in memory when the import only appends), the alert thresholds are
+evaluated and the import is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from licensing_core.clock import utcnow
+from licensing_core.db.engine import Database
+from licensing_core.db.models import Conversation, Tenant
+from licensing_core.db.tenancy import get_tenant
+from licensing_core.services.imports import reading
+from licensing_core.services.imports.checking import ConversationsCheck, UsersCheck
+from licensing_core.services.imports.finishing import finish
+from licensing_core.services.imports.results import (
+    Done,
+    FileCheck,
+    ImportRefused,
+    ImportSummary,
+    Progress,
+    no_progress,
+)
+from licensing_core.services.imports.sessionizing import KeptRows, rebuild
+from licensing_core.services.imports.storing import ConversationsStore, UsersStore
+
+
+def _any_stored(session: Session, tenant_id: str) -> bool:
+    return session.scalar(select(Conversation.conversation_id).where(
+        Conversation.tenant_id == tenant_id).limit(1)) is not None
+
+
+def _no_pause() -> None:
+    return None
+
+
+# ---- users -------------------------------------------------------------------------------
+
+def _checked_users(path: Path, check: UsersCheck, progress: Progress) -> Iterator[pd.DataFrame]:
+    """Read and check every chunk: its good rows, while the file has no bad row."""
+    for chunk in reading.chunks(path, reading.USERS, check.report):
+        rows = check.rows(chunk)
+        progress(check.rows_read, 0)
+        if not check.report:
+            yield rows
+
+
+def import_users(db: Database, *, tenant_id: str, path: Path, actor: str,
+                 now: datetime | None = None, display_name: str | None = None,
+                 progress: Progress | None = None) -> ImportSummary:
+    """Create or update the file's users (by user_id); refused whole on any bad row.
+
+    `progress(done, total)` is called per chunk with total 0, then once with the row count
+    when every row is stored.
+    """
+    now = now or utcnow()
+    name = display_name or str(path)
+    report = progress or no_progress
+    with db.transaction() as session:
+        tenant = get_tenant(session, tenant_id, lock=True)
+        check = UsersCheck(name)
+        store = UsersStore(session, tenant.id, now)
+        for rows in _checked_users(path, check, report):
+            store.add(rows)
+        if check.report:
+            raise ImportRefused(check.report)  # rolls back what was stored
+        stored = store.close()
+        report(check.rows_read, check.rows_read)
+        sessions = rebuild(session, tenant, stored)
+        return finish(session, tenant, Done("users", name, actor, now, check.rows_read, stored,
+                                            sessions))
+
+
+# ---- conversations -----------------------------------------------------------------------
+
+def _checked_conversations(session: Session, tenant: Tenant, path: Path,
+                           check: ConversationsCheck, pause: Callable[[], None],
+                           progress: Progress) -> Iterator[pd.DataFrame]:
+    """Read and check every chunk: its rows to store, while the file has no bad row.
+
+    Checking a chunk's rows runs no statement, so it overlaps the store of the chunk
+    before; comparing them with the stored conversations (when the tenant has some)
+    calls `pause` first, to have the connection.
+    """
+    any_stored = _any_stored(session, tenant.id)
+    for chunk in reading.chunks(path, reading.CONVERSATIONS, check.report):
+        rows = check.rows(chunk)
+        if any_stored:
+            pause()
+            rows = check.against_stored(session, tenant.id, rows)
+        progress(check.rows_read, 0)
+        if not check.report:
+            yield rows
+
+
+def import_conversations(db: Database, *, tenant_id: str, path: Path, actor: str,
+                         now: datetime | None = None, display_name: str | None = None,
+                         progress: Progress | None = None,
+                         sessions_from_memory: bool = True) -> ImportSummary:
+    """Store the file's new conversations; refused whole on any bad or conflicting row.
+
+    `progress(done, total)` is called per chunk with total 0, then once with the row count
+    when every row is stored. An import that only appends builds its sessions from its
+    rows in memory; `sessions_from_memory=False` reads them back instead (the tests'
+    reference path).
+    """
+    now = now or utcnow()
+    name = display_name or str(path)
+    report = progress or no_progress
+    with db.transaction() as session:
+        tenant = get_tenant(session, tenant_id, lock=True)
+        check = ConversationsCheck(name, ZoneInfo(tenant.timezone))
+        kept = KeptRows.before_storing(session, tenant.id) if sessions_from_memory else None
+        with ConversationsStore(session, tenant.id) as store:
+            for rows in _checked_conversations(session, tenant, path, check, store.pause,
+                                               report):
+                store.add(rows)
+                if kept is not None:
+                    kept.add(rows)
+            if check.report:
+                raise ImportRefused(check.report)  # rolls back what was stored
+            stored = store.close(check.rows_read)
+        report(check.rows_read, check.rows_read)
+        sessions = rebuild(session, tenant, stored, kept)
+        return finish(session, tenant, Done("conversations", name, actor, now,
+                                            check.rows_read, stored, sessions))
+
+
+# ---- checking alone ----------------------------------------------------------------------
+
+def check_import(db: Database, *, kind: str, tenant_id: str, path: Path,
+                 display_name: str | None = None) -> FileCheck:
+    """Check a `kind` ("users" or "conversations") file for the tenant, storing nothing;
+    for conversations, conflicts with those already stored are problems too."""
+    name = display_name or str(path)
+    if kind == "users":  # a users file needs nothing stored: no transaction while it is read
+        with db.transaction() as session:
+            get_tenant(session, tenant_id)
+        users = UsersCheck(name)
+        for _ in _checked_users(path, users, no_progress):
+            pass
+        return FileCheck(users.rows_read, users.report.problems, users.report.omitted)
+    with db.transaction() as session:
+        tenant = get_tenant(session, tenant_id)
+        conversations = ConversationsCheck(name, ZoneInfo(tenant.timezone))
+        for _ in _checked_conversations(session, tenant, path, conversations, _no_pause,
+                                        no_progress):
+            pass
+    return FileCheck(conversations.rows_read, conversations.report.problems,
+                     conversations.report.omitted)
+
+
+def validate_users(db: Database, *, tenant_id: str, path: Path,
+                   display_name: str | None = None) -> FileCheck:
+    """The problems of a users file (none: it can be imported)."""
+    return check_import(db, kind="users", tenant_id=tenant_id, path=path,
+                        display_name=display_name)
+
+
+def validate_conversations(db: Database, *, tenant_id: str, path: Path,
+                           display_name: str | None = None) -> FileCheck:
+    """The problems of a conversations file, including conflicts with stored ones."""
+    return check_import(db, kind="conversations", tenant_id=tenant_id, path=path,
+                        display_name=display_name)
+
+
+__all__ = ["FileCheck", "ImportRefused", "ImportSummary", "check_import",
+           "import_conversations", "import_users", "validate_conversations", "validate_users"]

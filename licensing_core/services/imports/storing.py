@@ -1,0 +1,168 @@
+"""The store stage: the checked rows into the tenant's tables, in the import's transaction.
+
+Users: a new user is inserted, a changed one updated, and each status the file sets is
+recorded as an event. Conversations go to a `BulkWriter` as they are checked (PostgreSQL
+stores one chunk while the next is read and checked); the users they meet first are
+created, and every user's first conversation date moved earlier, once the file is done.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+from typing import cast
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Table, case, update
+from sqlalchemy.orm import Session
+
+from licensing_core.db.bulk import BulkWriter, insert_frame
+from licensing_core.db.models import Conversation, PlatformUser, UserStatusEvent
+from licensing_core.domain.user_licenses import ACTIVE
+from licensing_core.ingest.readers import LINE
+from licensing_core.ingest.validation import CONVERSATION_FIELDS, USER_TEXT_FIELDS
+from licensing_core.services.imports.results import Stored
+from licensing_core.services.imports.staging import refresh_statistics, staged, stored_rows
+
+USER_COLUMNS = ["user_id", *USER_TEXT_FIELDS, "status"]
+CONVERSATION_COLUMNS = [*CONVERSATION_FIELDS, "tenant_id"]
+
+
+# ---- users -------------------------------------------------------------------------------
+
+def user_changes(rows: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
+    """The file's users with their values after the import and what that changes.
+
+    A field the file does not give keeps its stored value; an empty status keeps the
+    stored one, and a new user without one is Active.
+    """
+    merged = rows.merge(stored, on="user_id", how="left", suffixes=("", "_stored"))
+    merged["is_new"] = merged["status_stored"].isna()
+    changed = np.zeros(len(merged), dtype=bool)
+    for name in [*USER_TEXT_FIELDS, "status"]:
+        fallback = merged[f"{name}_stored"].where(~merged["is_new"],
+                                                  ACTIVE if name == "status" else "")
+        merged[name] = merged[name].where(merged[name].notna(), fallback).astype("str")
+        changed |= (merged[name] != merged[f"{name}_stored"]).to_numpy(dtype=bool)
+    existing = ~merged["is_new"].to_numpy(dtype=bool)
+    merged["changed"] = existing & changed
+    merged["status_set"] = merged["is_new"].to_numpy(dtype=bool) | (
+        existing & (merged["status"] != merged["status_stored"]).to_numpy(dtype=bool))
+    return merged
+
+
+class UsersStore:
+    """Users of a file, a chunk at a time, compared with the stored ones."""
+
+    def __init__(self, session: Session, tenant_id: str, now: datetime) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+        self.now = now
+        self.stored = self.skipped = self.created = 0
+        self.status_set: list[str] = []
+
+    def add(self, rows: pd.DataFrame) -> None:
+        if rows.empty:  # a file of a header and blank rows
+            return
+        current = stored_rows(self.session, PlatformUser, USER_COLUMNS, self.tenant_id,
+                              "user_id", rows["user_id"].tolist())
+        users = user_changes(rows, current)
+        new = users[users["is_new"]]
+        insert_frame(self.session, PlatformUser.__table__,
+                     new[USER_COLUMNS].assign(tenant_id=self.tenant_id))
+        self._update(users[users["changed"]])
+        events = users.loc[users["status_set"], ["user_id", "status"]]
+        insert_frame(self.session, UserStatusEvent.__table__, events.assign(
+            tenant_id=self.tenant_id, at=pd.Series(pd.Timestamp(self.now), index=events.index)))
+        self.status_set += events["user_id"].tolist()
+        self.created += len(new)
+        self.stored += len(new) + int(users["changed"].sum())
+        self.skipped += int((~users["is_new"] & ~users["changed"]).sum())
+
+    def _update(self, changed: pd.DataFrame) -> None:
+        if changed.empty:
+            return
+        users = cast(Table, PlatformUser.__table__)
+        stage = staged(self.session, "import_users", changed[USER_COLUMNS])
+        self.session.execute(update(users).where(
+            users.c.tenant_id == self.tenant_id, users.c.user_id == stage.c.user_id,
+        ).values({f: stage.c[f] for f in USER_COLUMNS[1:]}))
+        stage.drop(self.session.connection())
+
+    def close(self) -> Stored:
+        refresh_statistics(self.session, self.stored, ["platform_users", "user_status_events"])
+        return Stored(self.stored, self.skipped, self.created, sorted(set(self.status_set)))
+
+
+# ---- conversations -----------------------------------------------------------------------
+
+class ConversationsStore:
+    """New conversations of a file, written as they come; the users' first dates at the end.
+
+    Use it in a `with` block, and `pause()` it before running any other statement on the
+    session (the writer holds the connection while its COPY is open).
+    """
+
+    def __init__(self, session: Session, tenant_id: str) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+        self.writer = BulkWriter(session, Conversation.__table__, CONVERSATION_COLUMNS)
+        self.firsts = pd.Series(dtype="datetime64[us]")  # earliest start per user
+
+    def __enter__(self) -> ConversationsStore:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.writer.__exit__(kind, error, trace)
+
+    def add(self, rows: pd.DataFrame) -> None:
+        """Store checked rows (with or without their lines)."""
+        if rows.empty:
+            return
+        self.writer.write(rows.drop(columns=[LINE], errors="ignore")
+                          .assign(tenant_id=self.tenant_id))
+        chunk_firsts = rows.groupby("user_id", sort=False)["started_at"].min()
+        self.firsts = pd.concat([self.firsts, chunk_firsts]).groupby(level=0).min()
+
+    def pause(self) -> None:
+        self.writer.pause()
+
+    def close(self, rows_read: int) -> Stored:
+        """Wait for every row, then create the users met first and date their first
+        conversations; `rows_read` less the rows stored were skipped."""
+        stored = self.writer.close()
+        created = _create_users(self.session, self.tenant_id, self.firsts)
+        _update_first_conversations(self.session, self.tenant_id, self.firsts)
+        refresh_statistics(self.session, stored, ["conversations", "platform_users"])
+        since = self.firsts.min().to_pydatetime() if not self.firsts.empty else None
+        return Stored(stored, rows_read - stored, created, sorted(self.firsts.index), since)
+
+
+def _create_users(session: Session, tenant_id: str, firsts: pd.Series) -> int:
+    """Users met first in these conversations: Active, without names, no status event."""
+    if firsts.empty:
+        return 0
+    known = set(stored_rows(session, PlatformUser, ["user_id"], tenant_id, "user_id",
+                            firsts.index.tolist())["user_id"])
+    new = firsts[~firsts.index.isin(list(known))]
+    frame = pd.DataFrame({"tenant_id": tenant_id, "user_id": new.index.astype("str"),
+                          "status": ACTIVE, "first_conversation_at": new.to_numpy()})
+    for name in USER_TEXT_FIELDS:
+        frame[name] = ""
+    return insert_frame(session, PlatformUser.__table__, frame)
+
+
+def _update_first_conversations(session: Session, tenant_id: str, firsts: pd.Series) -> None:
+    """first_conversation_at = min(stored, earliest conversation of the file), per user."""
+    if firsts.empty:
+        return
+    users = cast(Table, PlatformUser.__table__)
+    stage = staged(session, "import_firsts", pd.DataFrame(
+        {"user_id": firsts.index.astype("str"), "first_at": firsts.to_numpy()}))
+    stored, new = users.c.first_conversation_at, stage.c.first_at
+    session.execute(update(users).where(
+        users.c.tenant_id == tenant_id, users.c.user_id == stage.c.user_id,
+    ).values(first_conversation_at=case((stored.is_(None) | (stored > new), new), else_=stored)))
+    stage.drop(session.connection())
