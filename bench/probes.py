@@ -19,6 +19,7 @@ from licensing_core.db.models import Conversation
 from licensing_core.db.tenancy import calendar_of, get_tenant, tenant_terms
 from licensing_core.domain.sessions import sessionize
 from licensing_core.exports.csv import export_consumption
+from licensing_core.exports.sqlite_rows import FETCH_ROWS
 from licensing_core.queries import history
 from licensing_core.queries.common import tenant_term, tenant_zone
 from licensing_core.queries.history import HistoryFilters, consumption_history
@@ -129,7 +130,7 @@ def copy_to_file(db: Database, tenant_id: str, term_id: int, out: Path) -> Expor
                 writer = csv.writer(handle, lineterminator="\r\n")
                 writer.writerow([d[0] for d in cursor.description])
                 rows = 0
-                while batch := cursor.fetchmany(history.DEFAULT_BATCH_ROWS):
+                while batch := cursor.fetchmany(FETCH_ROWS):
                     writer.writerows(batch)
                     rows += len(batch)
         raw.rollback()

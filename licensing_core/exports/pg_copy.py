@@ -1,9 +1,10 @@
 """PostgreSQL's COPY ... TO STDOUT behind a CSV export: the server formats and quotes the
 rows, several times faster than Python's csv writer, and this module streams its output.
 
-The statement's columns must already be cells formatted in SQL (see exports.csv.sql_cell)
-so that the bytes equal the Python writer's; what COPY does differently is fixed here:
-its records end with LF, where RFC 4180 (and the Python path) ends them with CRLF.
+The statement's columns must already be cells formatted in SQL, each kind of cell by its
+form here (POSTGRES_FORMS, through exports.cells.sql_cell), so that the bytes equal the
+Python writer's; what COPY does differently is fixed here: its records end with LF, where
+RFC 4180 (and the Python path) ends them with CRLF.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from functools import partial
 from itertools import islice
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -19,12 +21,12 @@ from sqlalchemy import ColumnElement, Integer, Text, case, cast, func, literal
 from sqlalchemy.sql.expression import Select
 
 from licensing_core.db.engine import Database
-from licensing_core.queries.common import Expr
+from licensing_core.exports.cells import CellKind, SqlForms, SqlValue, defused_sql
 
 # COPY sends one message per row: this many are joined into one write (a few hundred KB at
 # most), so the output sees few large writes and memory never holds more than that.
 ROWS_PER_WRITE = 2_000
-# iso_local's text in the session's zone, for an offset of whole minutes.
+# cells.iso_local's text in the session's zone, for an offset of whole minutes.
 LOCAL_ISO = 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM'
 # No zone has had an offset with seconds since Liberia's -00:44:30 ended in January 1972
 # (see the tests): only earlier instants pay for working their offset's seconds out.
@@ -32,20 +34,34 @@ WHOLE_MINUTE_OFFSETS_SINCE = datetime(1973, 1, 1)
 COPY_OPTIONS = "FORMAT csv, DELIMITER ',', QUOTE '\"', NULL '', ENCODING 'UTF8'"
 
 
-def local_iso(column: Expr) -> ColumnElement[str]:
-    """iso_local in SQL: a naive-UTC instant in the session's zone (copy_rows sets it to the
-    tenant's) with its offset, to the second; NULL stays NULL (an empty cell)."""
+def local_iso(column: SqlValue) -> ColumnElement[str]:
+    """A local-time cell (cells.iso_local) in SQL: a naive-UTC instant in the session's
+    zone (copy_rows sets it to the tenant's) with its offset, to the second; NULL stays
+    NULL (an empty cell)."""
     moment = func.timezone("UTC", column)
     text = func.to_char(moment, LOCAL_ISO)
     return case((column >= WHOLE_MINUTE_OFFSETS_SINCE, text),
                 else_=text + _offset_seconds(moment))
 
 
-def _offset_seconds(moment: Expr) -> ColumnElement[str]:
+def _offset_seconds(moment: SqlValue) -> ColumnElement[str]:
     """":SS" when the offset has seconds (local mean time), as Python prints it; else ""."""
     extra = func.mod(cast(func.date_part("timezone", moment), Integer), 60)
     return case((extra == 0, literal("")),
                 else_=literal(":") + func.lpad(cast(func.abs(extra), Text), 2, "0"))
+
+
+def _as_is(value: SqlValue) -> SqlValue:
+    return value
+
+
+# Each kind of cell in PostgreSQL: an integer as it is, text defused (ascii() is the code
+# point of the first character in a UTF-8 database), a local time in the session's zone.
+POSTGRES_FORMS: SqlForms = {
+    CellKind.INTEGER: _as_is,
+    CellKind.TEXT: partial(defused_sql, first_code=func.ascii),
+    CellKind.LOCAL_TIME: local_iso,
+}
 
 
 def _compiled(db: Database, statement: Select) -> tuple[str, dict[str, Any]]:
@@ -107,4 +123,4 @@ class RecordEnds:
         return b'"'.join(parts)
 
 
-__all__ = ["RecordEnds", "copy_rows", "local_iso", "write_records"]
+__all__ = ["POSTGRES_FORMS", "RecordEnds", "copy_rows", "local_iso", "write_records"]

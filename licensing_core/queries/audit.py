@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from licensing_core.db.engine import Database
 from licensing_core.db.models import AuditEntry, Tenant
-from licensing_core.queries.common import HistoryPage, check_page, iso_local, tenant_zone
+from licensing_core.queries.common import HistoryPage, check_page, in_zone, tenant_zone
 
 AUDIT_COLUMNS: tuple[str, ...] = ("At", "Actor", "Tenant", "Action", "Before", "After")
 UTC_ZONE = ZoneInfo("UTC")  # entries of no tenant (accounts of the operator) are shown in UTC
@@ -24,7 +24,8 @@ def _json_text(value: dict[str, Any] | None) -> str:
 def audit_entries(db: Database, tenant_id: str | None, *, limit: int = 200,
                   offset: int = 0) -> HistoryPage:
     """Newest entries first, of one tenant or (None, for a super admin) of every tenant;
-    "At" is in the entry's tenant's timezone."""
+    "At" is an aware time in the entry's tenant's timezone (UTC for an entry of no tenant):
+    one page may mix zones."""
     check_page(limit, offset)
     a = AuditEntry
     where = [a.tenant_id == tenant_id] if tenant_id is not None else []
@@ -37,7 +38,7 @@ def audit_entries(db: Database, tenant_id: str | None, *, limit: int = 200,
             tenant_zone(session, tenant_id)
         entries = session.execute(statement).all()
         total = session.scalar(select(func.count()).select_from(a).where(*where))
-    rows = [(iso_local(e.at, ZoneInfo(e.timezone) if e.timezone else UTC_ZONE), e.actor,
+    rows = [(in_zone(e.at, ZoneInfo(e.timezone) if e.timezone else UTC_ZONE), e.actor,
              e.tenant_id or "", e.action, _json_text(e.before), _json_text(e.after))
             for e in entries]
     return HistoryPage(pd.DataFrame(rows, columns=list(AUDIT_COLUMNS)), int(total or 0))

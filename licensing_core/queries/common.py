@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,13 +13,15 @@ from sqlalchemy import ColumnElement, and_, func, literal, or_, select, true
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from licensing_core.db.models import Tenant, Term
-from licensing_core.domain.terms import local_midnight_utc
+from licensing_core.domain.terms import local_midnight_utc, to_local
 from licensing_core.errors import NotFound, Refused
+from licensing_core.exports.cells import CellKind
 
 # A column of a table or of a mapped class, or an SQL expression over them.
 Expr = ColumnElement[Any] | QueryableAttribute[Any]
-# Rewrites a display column's expression (an export formatting its cells in SQL).
-Cell = Callable[[Expr], Expr]
+# Rewrites a display column's expression by the column's kind (an export formatting its
+# cells in SQL: exports.cells.sql_cell).
+Cell = Callable[[Expr, CellKind], Expr]
 
 # The escape character of LIKE patterns, so that a search for "50%" finds that text.
 LIKE_ESCAPE = "\\"
@@ -99,20 +101,16 @@ def all_of(conditions: Iterable[ColumnElement[bool] | None]) -> ColumnElement[bo
     return and_(*kept) if kept else true()
 
 
-def iso_local(moment: datetime | None, tz: ZoneInfo) -> str:
-    """A stored naive-UTC instant as ISO 8601 with the tenant's offset ("" when missing).
-
-    Whole seconds: what a person reads and a spreadsheet parses; sub-seconds add nothing.
-    """
-    if moment is None or moment is pd.NaT:
-        return ""
-    if isinstance(moment, str):  # a value SQLite returned without its column type
-        moment = datetime.fromisoformat(moment)
-    return moment.replace(tzinfo=UTC).astimezone(tz).isoformat(timespec="seconds")
+def in_zone(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
+    """A stored naive-UTC instant as an aware time in the zone (None when missing)."""
+    return None if moment is None else to_local(moment, tz)
 
 
-def iso_local_column(values: Iterable[datetime | None], tz: ZoneInfo) -> list[str]:
-    return [iso_local(v, tz) for v in values]
+def local_times(values: Iterable[Any], tz: ZoneInfo) -> pd.Series:
+    """Stored naive-UTC instants as a column of timestamps in the tenant's zone (NaT for a
+    missing one): read models return times, the pages and the exports write them."""
+    utc = pd.to_datetime(pd.Series(list(values), dtype=object)).astype("datetime64[us]")
+    return utc.dt.tz_localize("UTC").dt.tz_convert(tz)
 
 
 def empty_frame(columns: Sequence[str], integer_columns: Sequence[str] = ()) -> pd.DataFrame:

@@ -2,38 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Row, Select, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Conversation, PlatformUser, UsageSession
 from licensing_core.errors import NotFound
+from licensing_core.exports.cells import CellKind, ExportColumns
 from licensing_core.queries.common import (
     Cell,
     Expr,
     HistoryPage,
     all_of,
     check_page,
-    iso_local_column,
     local_day_bounds,
+    local_times,
     tenant_zone,
 )
 
-CONVERSATION_COLUMNS: tuple[str, ...] = (
-    "Conversation ID", "Started On", "Ended On", "User ID", "User Name", "Agent Name",
-    "Channel", "Initiated By", "Messages",
-)
-
-
-# Rows per batch of an export: bounds memory, whatever the number of rows.
-EXPORT_BATCH_ROWS = 10_000
+_TEXT, _LOCAL_TIME = CellKind.TEXT, CellKind.LOCAL_TIME
+# The page's (and the CSV's) columns in order, each with its kind of cell.
+CONVERSATION_CELLS: ExportColumns = {
+    "Conversation ID": _TEXT, "Started On": _LOCAL_TIME, "Ended On": _LOCAL_TIME,
+    "User ID": _TEXT, "User Name": _TEXT, "Agent Name": _TEXT, "Channel": _TEXT,
+    "Initiated By": _TEXT, "Messages": CellKind.INTEGER,
+}
+CONVERSATION_COLUMNS: tuple[str, ...] = tuple(CONVERSATION_CELLS)
 # How far past the last start conversation_span reaches, for the Ended On of the last ones.
 ENDED_MARGIN = timedelta(days=1)
 
@@ -94,7 +95,8 @@ def _newest_first(where: ColumnElement[bool]) -> Select:
 
 def _frame(session: Session, tenant_id: str, rows: Sequence[Row[Any]],
            tz: ZoneInfo) -> pd.DataFrame:
-    """Display rows; the user names of just these rows are read (at most one batch)."""
+    """Display rows, times as timestamps in the tenant's zone; the user names of just these
+    rows are read (at most one page)."""
     u = PlatformUser
     user_ids = sorted({r.user_id for r in rows})
     names: dict[str, str] = {
@@ -103,8 +105,8 @@ def _frame(session: Session, tenant_id: str, rows: Sequence[Row[Any]],
     } if user_ids else {}
     return pd.DataFrame({
         "Conversation ID": [r.conversation_id for r in rows],
-        "Started On": iso_local_column((r.started_at for r in rows), tz),
-        "Ended On": iso_local_column((r.ended_at for r in rows), tz),
+        "Started On": local_times((r.started_at for r in rows), tz),
+        "Ended On": local_times((r.ended_at for r in rows), tz),
         "User ID": [r.user_id for r in rows],
         "User Name": [names.get(r.user_id) or "" for r in rows],
         "Agent Name": [r.agent_name for r in rows],
@@ -131,36 +133,6 @@ def conversation_history(db: Database, tenant_id: str, *,
         return HistoryPage(_frame(session, tenant_id, rows, tz), int(total or 0))
 
 
-def iter_conversation_history(db: Database, tenant_id: str, *,
-                              filters: ConversationFilters = ConversationFilters(),
-                              batch_rows: int = EXPORT_BATCH_ROWS) -> Iterator[pd.DataFrame]:
-    """Every matching conversation in the page's order, one batch at a time.
-
-    Keyset pagination (after the last row's time and id) keeps each batch as cheap as the
-    first, where an OFFSET would rescan every earlier row. The download formats its cells
-    in SQL instead (exports.csv); these frames, formatted as the page formats its rows,
-    are what the tests hold the download's bytes to.
-    """
-    c = Conversation
-    with db.transaction() as session:
-        tz = tenant_zone(session, tenant_id)
-        where = _where(session, tenant_id, filters, tz)
-        after: Row[Any] | None = None
-        while True:
-            statement = _newest_first(where)
-            if after is not None:
-                statement = statement.where(or_(
-                    c.started_at < after.started_at,
-                    (c.started_at == after.started_at)
-                    & (c.conversation_id < after.conversation_id)))
-            rows = session.execute(statement.limit(batch_rows)).all()
-            if rows:
-                yield _frame(session, tenant_id, rows, tz)
-            if len(rows) < batch_rows:
-                return
-            after = rows[-1]
-
-
 def conversation_statement(db: Database, tenant_id: str, *, cell: Cell,
                            filters: ConversationFilters = ConversationFilters(),
                            ) -> tuple[Select, ZoneInfo]:
@@ -179,7 +151,8 @@ def conversation_statement(db: Database, tenant_id: str, *, cell: Cell,
     }
     source = c.__table__.outerjoin(
         u.__table__, (u.tenant_id == c.tenant_id) & (u.user_id == c.user_id))
-    return (select(*(cell(columns[name]).label(name) for name in CONVERSATION_COLUMNS))
+    return (select(*(cell(columns[name], kind).label(name)
+                     for name, kind in CONVERSATION_CELLS.items()))
             .select_from(source).where(where).order_by(*_NEWEST_FIRST)), tz
 
 
@@ -199,5 +172,5 @@ def conversation_span(db: Database, tenant_id: str) -> tuple[ZoneInfo, datetime,
     return tz, first, last + ENDED_MARGIN
 
 
-__all__ = ["CONVERSATION_COLUMNS", "ConversationFilters", "conversation_history",
-           "conversation_span", "conversation_statement", "iter_conversation_history"]
+__all__ = ["CONVERSATION_CELLS", "CONVERSATION_COLUMNS", "ConversationFilters",
+           "conversation_history", "conversation_span", "conversation_statement"]

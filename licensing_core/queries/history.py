@@ -7,13 +7,12 @@ that the page's filters show.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, FromClause, Join, Select, func, select
 from sqlalchemy.orm import Session
@@ -23,6 +22,7 @@ from licensing_core.db.models import PlatformUser, Term, UsageSession, UserLicen
 from licensing_core.domain.terms import LicenseType
 from licensing_core.domain.user_licenses import ACTIVE
 from licensing_core.errors import Refused
+from licensing_core.exports.cells import CellKind, ExportColumns
 from licensing_core.queries.common import (
     Cell,
     Expr,
@@ -30,24 +30,26 @@ from licensing_core.queries.common import (
     all_of,
     check_page,
     contains_text,
-    empty_frame,
     in_values,
-    iso_local_column,
     local_day_bounds,
+    local_times,
     tenant_term,
     tenant_zone,
 )
 
-USER_COLUMNS: tuple[str, ...] = (
-    "User ID", "User Name", "Email", "First Name", "Last Name", "Role", "Status",
-    "Conversations",
-)
-SESSION_COLUMNS: tuple[str, ...] = (
-    "Session ID", "Started On", "Initiated By", "User Name", "Email", "Role", "Agent Name",
-    "Channel", "Conversations",
-)
-# Rows per frame of a streamed read: large enough for few round trips, small in memory.
-DEFAULT_BATCH_ROWS = 10_000
+_TEXT, _INTEGER, _LOCAL_TIME = CellKind.TEXT, CellKind.INTEGER, CellKind.LOCAL_TIME
+# The page's (and the CSV's) columns in order, each with its kind of cell.
+USER_CELLS: ExportColumns = {
+    "User ID": _TEXT, "User Name": _TEXT, "Email": _TEXT, "First Name": _TEXT,
+    "Last Name": _TEXT, "Role": _TEXT, "Status": _TEXT, "Conversations": _INTEGER,
+}
+SESSION_CELLS: ExportColumns = {
+    "Session ID": _TEXT, "Started On": _LOCAL_TIME, "Initiated By": _TEXT, "User Name": _TEXT,
+    "Email": _TEXT, "Role": _TEXT, "Agent Name": _TEXT, "Channel": _TEXT,
+    "Conversations": _INTEGER,
+}
+USER_COLUMNS: tuple[str, ...] = tuple(USER_CELLS)
+SESSION_COLUMNS: tuple[str, ...] = tuple(SESSION_CELLS)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class _Shape:
     """The SQL of one license type's history: display columns, source, scope and order."""
 
     columns: dict[str, Expr]
+    cells: ExportColumns  # each column's kind
     source: FromClause
     scope: list[ColumnElement[bool]]
     searched: list[Expr]
@@ -88,12 +91,16 @@ class _Shape:
     default_descending: bool
     channel: Expr | None
     agent: Expr | None
-    timestamps: tuple[str, ...]
+
+
+def cells_for(license_type: str) -> ExportColumns:
+    """The display (and CSV) columns of a term's history, each with its kind."""
+    return SESSION_CELLS if license_type == LicenseType.SESSION else USER_CELLS
 
 
 def columns_for(license_type: str) -> tuple[str, ...]:
     """The display (and CSV) columns of a term's history."""
-    return SESSION_COLUMNS if license_type == LicenseType.SESSION else USER_COLUMNS
+    return tuple(cells_for(license_type))
 
 
 def _user_fields() -> dict[str, Expr]:
@@ -121,17 +128,17 @@ def _shape(term: Term) -> _Shape:
             "Email": user["Email"], "Role": user["Role"], "Agent Name": s.agent_name,
             "Channel": s.channel, "Conversations": s.conversation_count,
         }
-        return _Shape(columns, source, [s.term_id == term.id],
+        return _Shape(columns, SESSION_CELLS, source, [s.term_id == term.id],
                       [s.user_id, u.user_name, u.email], s.started_at, s.session_id,
-                      "Started On", True, s.channel, s.agent_name, ("Started On",))
+                      "Started On", True, s.channel, s.agent_name)
     lic = UserLicense
     source = lic.__table__.outerjoin(
         u.__table__, (u.tenant_id == lic.tenant_id) & (u.user_id == lic.user_id))
     columns = {"User ID": lic.user_id, **{c: user[c] for c in USER_COLUMNS[1:-1]},
                "Conversations": lic.conversation_count}
-    return _Shape(columns, source, [lic.term_id == term.id],
+    return _Shape(columns, USER_CELLS, source, [lic.term_id == term.id],
                   [lic.user_id, u.user_name, u.email], lic.held_since, lic.user_id,
-                  "User ID", False, None, None, ())
+                  "User ID", False, None, None)
 
 
 def _where(shape: _Shape, filters: HistoryFilters, tz: ZoneInfo,
@@ -160,52 +167,34 @@ def _order(shape: _Shape, sort_by: str | None, descending: bool) -> list[Expr]:
     return [k.desc() if descending else k.asc() for k in keys]
 
 
-def _as_is(expr: Expr) -> Expr:
+def _as_is(expr: Expr, kind: CellKind) -> Expr:
     return expr
 
 
 def _statement(shape: _Shape, filters: HistoryFilters, tz: ZoneInfo, postgres: bool,
                sort_by: str | None, descending: bool, cell: Cell = _as_is) -> Select:
-    """The page's and the exports' one statement; `cell` changes what a column shows,
-    never which rows come or their order (ORDER BY stays on the stored values)."""
-    return (select(*(cell(expr).label(name) for name, expr in shape.columns.items()))
+    """The page's and the exports' one statement; `cell` changes what a column shows (by
+    the column's kind), never which rows come or their order (ORDER BY stays on the
+    stored values)."""
+    return (select(*(cell(expr, shape.cells[name]).label(name)
+                     for name, expr in shape.columns.items()))
             .select_from(shape.source)
             .where(_where(shape, filters, tz, postgres))
             .order_by(*_order(shape, sort_by, descending)))
 
 
-def _iso_local_texts(values: list[Any], tz: ZoneInfo) -> list[str]:
-    """iso_local_column, vectorised: the same texts, about four times faster (exports).
-
-    Values SQLite returned as text, or a zone whose offset has seconds, take the plain path.
-    """
-    if any(isinstance(v, str) for v in values):
-        return iso_local_column(values, tz)
-    utc = pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[us]")
-    local = utc.dt.tz_localize("UTC").dt.tz_convert(tz).dt.tz_localize(None)
-    offsets = (local - utc).dt.total_seconds().fillna(0).to_numpy(dtype=np.int64)
-    if (offsets % 60).any():
-        return iso_local_column(values, tz)
-    distinct, which = np.unique(offsets, return_inverse=True)
-    labels = np.array([f"{'-' if o < 0 else '+'}{abs(o) // 3600:02d}:{abs(o) % 3600 // 60:02d}"
-                       for o in distinct.tolist()], dtype=object)
-    seconds = np.datetime_as_string(local.to_numpy(dtype="datetime64[s]"), unit="s")
-    texts = (seconds.astype(object) + labels[which.ravel()]).tolist()
-    for missing in np.flatnonzero(utc.isna().to_numpy()).tolist():
-        texts[missing] = ""
-    return texts
-
-
 def _frame(rows: Sequence[Any], shape: _Shape, tz: ZoneInfo) -> pd.DataFrame:
+    """The rows as the page's table: integers as int64, local times as timestamps in the
+    tenant's zone (the page and the exports write them)."""
     names = list(shape.columns)
-    if not rows:
-        return empty_frame(names, ("Conversations",))
-    values = dict(zip(names, (list(c) for c in zip(*rows, strict=True)), strict=True))
-    for name in shape.timestamps:
-        values[name] = _iso_local_texts(values[name], tz)
+    integers = [n for n, kind in shape.cells.items() if kind is CellKind.INTEGER]
+    columns = zip(*rows, strict=True) if rows else ([] for _ in names)
+    values: dict[str, Any] = dict(zip(names, (list(c) for c in columns), strict=True))
+    for name, kind in shape.cells.items():
+        if kind is CellKind.LOCAL_TIME:
+            values[name] = local_times(values[name], tz)
     frame = pd.DataFrame(values, columns=names)
-    frame["Conversations"] = frame["Conversations"].astype("int64")
-    return frame
+    return frame.astype(dict.fromkeys(integers, "int64"))
 
 
 def consumption_history(db: Database, tenant_id: str, term_id: int, *,
@@ -238,52 +227,19 @@ def _count_source(shape: _Shape, filters: HistoryFilters) -> FromClause:
     return shape.source
 
 
-def iter_consumption_history(db: Database, tenant_id: str, term_id: int, *,
-                             filters: HistoryFilters = HistoryFilters(),
-                             sort_by: str | None = None, descending: bool = False,
-                             batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pd.DataFrame]:
-    """Every matching row, in frames of `batch_rows`, read through a server-side cursor.
-
-    The tenant, term and sort are checked now (so an export fails before writing); the
-    rows are read as the frames are consumed, never more than one batch at a time. The
-    download formats its cells in SQL instead (exports.csv); these frames, formatted as
-    the page formats its rows, are what the tests hold the download's bytes to.
-    """
-    if batch_rows < 1:
-        raise Refused(f"a batch needs 1 or more rows, not {batch_rows}")
-    shape, statement, tz = _prepare(db, tenant_id, term_id, filters, sort_by, descending)
-    return _stream(db, statement, shape, tz, batch_rows)
-
-
 def consumption_statement(db: Database, tenant_id: str, term_id: int, *, cell: Cell,
                           filters: HistoryFilters = HistoryFilters(),
                           sort_by: str | None = None,
                           descending: bool = False) -> tuple[Select, ZoneInfo]:
     """The page's statement with each column's cell rewritten by `cell`, and the tenant's
-    zone: an export that formats in the database (COPY) still gets the page's rows."""
-    _, statement, tz = _prepare(db, tenant_id, term_id, filters, sort_by, descending, cell)
-    return statement, tz
-
-
-def _prepare(db: Database, tenant_id: str, term_id: int, filters: HistoryFilters,
-             sort_by: str | None, descending: bool,
-             cell: Cell = _as_is) -> tuple[_Shape, Select, ZoneInfo]:
-    """Check the tenant, term and sort now, so that an export fails before writing."""
+    zone: an export that formats in the database (COPY) still gets the page's rows. The
+    tenant, term and sort are checked now, so that an export fails before writing."""
     with db.transaction() as session:
         term = tenant_term(session, tenant_id, term_id)
         tz = tenant_zone(session, tenant_id)
-        shape = _shape(term)
-        return shape, _statement(shape, filters, tz, db.is_postgres, sort_by, descending,
-                                 cell), tz
-
-
-def _stream(db: Database, statement: Select, shape: _Shape, tz: ZoneInfo,
-            batch_rows: int) -> Iterator[pd.DataFrame]:
-    with db.transaction() as session:
-        result = session.connection().execute(
-            statement, execution_options={"yield_per": batch_rows})
-        for rows in result.partitions(batch_rows):
-            yield _frame(rows, shape, tz)
+        statement = _statement(_shape(term), filters, tz, db.is_postgres, sort_by,
+                               descending, cell)
+        return statement, tz
 
 
 def _distinct(session: Session, column: Expr, *scope: ColumnElement[bool]) -> list[str]:
@@ -308,7 +264,7 @@ def filter_options(db: Database, tenant_id: str, term_id: int) -> FilterOptions:
 
 
 __all__ = [
-    "DEFAULT_BATCH_ROWS", "NO_FILTERS", "SESSION_COLUMNS", "USER_COLUMNS", "FilterOptions",
-    "HistoryFilters", "HistoryPage", "columns_for", "consumption_history",
-    "consumption_statement", "filter_options", "iter_consumption_history",
+    "NO_FILTERS", "SESSION_CELLS", "SESSION_COLUMNS", "USER_CELLS", "USER_COLUMNS",
+    "FilterOptions", "HistoryFilters", "HistoryPage", "cells_for", "columns_for",
+    "consumption_history", "consumption_statement", "filter_options",
 ]

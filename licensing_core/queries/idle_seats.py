@@ -20,18 +20,23 @@ from licensing_core.db.models import Conversation, PlatformUser, UserLicense
 from licensing_core.domain.terms import LicenseType, local_midnight_utc
 from licensing_core.domain.user_licenses import ACTIVE
 from licensing_core.errors import Refused
+from licensing_core.exports.cells import CellKind, ExportColumns
 from licensing_core.queries.common import (
     HistoryPage,
     check_page,
     empty_frame,
-    iso_local_column,
+    local_times,
     tenant_term,
     tenant_zone,
 )
 
-IDLE_COLUMNS: tuple[str, ...] = (
-    "User ID", "User Name", "Email", "Role", "Status", "Licensed Since", "Last Conversation",
-)
+_TEXT, _LOCAL_TIME = CellKind.TEXT, CellKind.LOCAL_TIME
+# The page's (and the CSV's) columns in order, each with its kind of cell.
+IDLE_CELLS: ExportColumns = {
+    "User ID": _TEXT, "User Name": _TEXT, "Email": _TEXT, "Role": _TEXT, "Status": _TEXT,
+    "Licensed Since": _LOCAL_TIME, "Last Conversation": _LOCAL_TIME,
+}
+IDLE_COLUMNS: tuple[str, ...] = tuple(IDLE_CELLS)
 # The viewer's choices stay within a year: longer than any term has no meaning.
 MAX_IDLE_DAYS = 366
 # Rows per frame of the export: few round trips, little memory.
@@ -76,11 +81,12 @@ def _checked(db: Database, tenant_id: str, term_id: int, days: int,
 
 
 def _frame(rows: list, tz: ZoneInfo) -> pd.DataFrame:
-    if not rows:
-        return empty_frame(IDLE_COLUMNS)
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=list(IDLE_COLUMNS))
-    for column in ("Licensed Since", "Last Conversation"):
-        frame[column] = iso_local_column(frame[column].tolist(), tz)
+    """The rows as the page's table, times as timestamps in the tenant's zone."""
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=list(IDLE_COLUMNS)) if rows \
+        else empty_frame(IDLE_COLUMNS)
+    for name, kind in IDLE_CELLS.items():
+        if kind is CellKind.LOCAL_TIME:
+            frame[name] = local_times(frame[name], tz)
     return frame
 
 
@@ -119,4 +125,5 @@ def _stream(db: Database, statement: Select, tz: ZoneInfo,
             yield _frame(list(rows), tz)
 
 
-__all__ = ["IDLE_COLUMNS", "MAX_IDLE_DAYS", "idle_cutoff", "idle_seats", "iter_idle_seats"]
+__all__ = ["IDLE_CELLS", "IDLE_COLUMNS", "MAX_IDLE_DAYS", "idle_cutoff", "idle_seats",
+           "iter_idle_seats"]

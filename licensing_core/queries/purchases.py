@@ -8,11 +8,15 @@ from sqlalchemy import select
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Refill
 from licensing_core.domain.terms import refill_type
-from licensing_core.queries.common import iso_local, tenant_term, tenant_zone
+from licensing_core.exports.cells import CellKind, ExportColumns
+from licensing_core.queries.common import local_times, tenant_term, tenant_zone
 
-PURCHASE_COLUMNS: tuple[str, ...] = (
-    "Date", "Type", "Quantity", "Total After", "Recorded By", "Note",
-)
+# The page's (and the CSV's) columns in order, each with its kind of cell.
+PURCHASE_CELLS: ExportColumns = {
+    "Date": CellKind.LOCAL_TIME, "Type": CellKind.TEXT, "Quantity": CellKind.INTEGER,
+    "Total After": CellKind.INTEGER, "Recorded By": CellKind.TEXT, "Note": CellKind.TEXT,
+}
+PURCHASE_COLUMNS: tuple[str, ...] = tuple(PURCHASE_CELLS)
 INITIAL_PURCHASE = "Initial purchase"
 
 
@@ -20,7 +24,8 @@ def purchase_history(db: Database, tenant_id: str, term_id: int) -> pd.DataFrame
     """Every change of the term's purchased licenses, oldest first, with the running total.
 
     The initial purchase is dated when the term was recorded (like a refill), so the
-    column is one kind of value and the rows stay in the order they happened.
+    column is one kind of value and the rows stay in the order they happened. Dates are
+    timestamps in the tenant's zone.
     """
     with db.transaction() as session:
         term = tenant_term(session, tenant_id, term_id)
@@ -31,12 +36,13 @@ def purchase_history(db: Database, tenant_id: str, term_id: int) -> pd.DataFrame
             .where(Refill.tenant_id == tenant_id, Refill.term_id == term.id)
             .order_by(Refill.recorded_at, Refill.id)
         ).all()
-        rows = [(iso_local(term.created_at, tz), INITIAL_PURCHASE, term.initial_licenses,
+        rows = [(term.created_at, INITIAL_PURCHASE, term.initial_licenses,
                  term.initial_licenses, term.created_by, "")]
-    rows += [(iso_local(r.recorded_at, tz), refill_type(r.quantity), r.quantity, r.total_after,
+    rows += [(r.recorded_at, refill_type(r.quantity), r.quantity, r.total_after,
               r.recorded_by, r.note or "") for r in refills]
     frame = pd.DataFrame(rows, columns=list(PURCHASE_COLUMNS))
+    frame["Date"] = local_times(frame["Date"], tz)
     return frame.astype({"Quantity": "int64", "Total After": "int64"})
 
 
-__all__ = ["INITIAL_PURCHASE", "PURCHASE_COLUMNS", "purchase_history"]
+__all__ = ["INITIAL_PURCHASE", "PURCHASE_CELLS", "PURCHASE_COLUMNS", "purchase_history"]

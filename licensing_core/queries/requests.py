@@ -20,7 +20,8 @@ from licensing_core.db.models import LicenseRequest, Tenant
 from licensing_core.db.tenancy import request_view
 from licensing_core.domain.requests import RequestStatus, RequestView, parse_status
 from licensing_core.errors import Forbidden
-from licensing_core.queries.common import check_page, iso_local, tenant_zone
+from licensing_core.exports.cells import iso_local
+from licensing_core.queries.common import check_page, in_zone, tenant_zone
 from licensing_core.queries.forecasts import risk_ranking
 
 # The keys of `licensing request list --json`, as the spec lists them.
@@ -70,23 +71,33 @@ def list_requests(db: Database, *, principal: Principal, tenant_id: str | None =
         return [request_view(request, tenant) for request, tenant in session.execute(statement)]
 
 
-def request_record(view: RequestView) -> dict[str, Any]:
-    """The spec's keys; times as ISO 8601 with the tenant's offset (a list may mix
-    tenants of different zones)."""
+def _fields(view: RequestView) -> dict[str, Any]:
+    """The spec's keys; times aware in the tenant's zone (a list may mix tenants of
+    different zones)."""
     tz = ZoneInfo(view.timezone)
     return {
         "request_id": view.request_id, "tenant_id": view.tenant_id, "quantity": view.quantity,
         "status": view.status.value, "requested_by": view.requested_by,
-        "requested_at": iso_local(view.requested_at, tz), "note": view.note,
-        "decided_by": view.decided_by,
-        "decided_at": iso_local(view.decided_at, tz) if view.decided_at else None,
+        "requested_at": in_zone(view.requested_at, tz), "note": view.note,
+        "decided_by": view.decided_by, "decided_at": in_zone(view.decided_at, tz),
         "reason": view.reason, "refill_quantity": view.refill_quantity,
     }
 
 
+def request_record(view: RequestView) -> dict[str, Any]:
+    """The spec's keys for `licensing request list --json`: times as ISO 8601 with the
+    tenant's offset, as the CSV files write them."""
+    fields = _fields(view)
+    for key in ("requested_at", "decided_at"):
+        if fields[key] is not None:
+            fields[key] = iso_local(fields[key])
+    return fields
+
+
 def requests_frame(views: list[RequestView]) -> pd.DataFrame:
-    """The requests as a table of the spec's keys plus the tenant's name."""
-    rows = [{**request_record(v), "tenant_name": v.tenant_name} for v in views]
+    """The requests as a table of the spec's keys plus the tenant's name; times are aware
+    in each request's tenant's zone."""
+    rows = [{**_fields(v), "tenant_name": v.tenant_name} for v in views]
     frame = pd.DataFrame(rows, columns=[*REQUEST_KEYS, "tenant_name"])
     return frame.astype({"request_id": "int64", "quantity": "int64",
                          "refill_quantity": "Int64"})

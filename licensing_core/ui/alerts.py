@@ -63,7 +63,7 @@ def shown(rows: pd.DataFrame, timezone: str) -> pd.DataFrame:
     frame["id"] = [alert_name(i) for i in frame["id"]]
     frame["recipients"] = [recipients_text(s, r)
                            for s, r in zip(frame["status"], frame["recipients"], strict=True)]
-    frame.loc[frame["status"] == SENT, "next_attempt_at"] = ""
+    frame.loc[frame["status"] == SENT, "next_attempt_at"] = None
     frame["threshold"] = [f"{t}%" if pd.notna(t) else "" for t in frame["threshold"]]
     frame = formatting.localize(frame, ["created_at", "sent_at", "next_attempt_at"], timezone)
     return frame[list(SHOWN)].rename(columns=SHOWN)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -98,7 +97,7 @@ def _projection_traces(figure: go.Figure, projection: pd.DataFrame, total: int) 
 def purchases_chart(purchases: pd.DataFrame) -> go.Figure:
     """The term's total purchase after each change, as steps over (tenant-local) time."""
     figure = go.Figure(go.Scatter(
-        x=[datetime.fromisoformat(v).replace(tzinfo=None) for v in purchases["Date"]],
+        x=purchases["Date"].dt.tz_localize(None),
         y=purchases["Total After"], mode="lines+markers", line={"shape": "hv"},
         name="Total purchase", text=purchases["Type"],
         hovertemplate="%{x}<br>%{text}: total %{y}<extra></extra>"))

@@ -1,6 +1,7 @@
 """How pages write times, dates and numbers: one format each, for every page.
 
-Times: `2026-03-01 09:30 CET`, in the tenant's timezone with the zone named. Dates:
+Times: `2026-03-01 09:30 CET`, in the tenant's timezone with the zone named (or, in a
+table that mixes tenants, `2026-06-15 14:00 UTC+02:00`, in each tenant's offset). Dates:
 `2026-03-01`, as the date inputs, the CSV files and the command line write them. Numbers:
 thousands separated, `12,258`, in text and cards; table columns group them in the
 browser's language (`count_column`), so that they still sort as numbers.
@@ -16,29 +17,31 @@ import pandas as pd
 import streamlit as st
 from streamlit.elements.lib.column_types import ColumnConfig, ColumnWidth
 
-TIME_FORMAT = "%Y-%m-%d %H:%M %Z"  # minutes are enough to read; %Z names the zone (CEST)
+MINUTE_FORMAT = "%Y-%m-%d %H:%M"  # minutes are enough to read
+TIME_FORMAT = f"{MINUTE_FORMAT} %Z"  # %Z names the zone (CEST)
 DATE_FORMAT = "%Y-%m-%d"  # the one date format: the start of TIME_FORMAT
 DATE_COLUMN_FORMAT = "YYYY-MM-DD"  # DATE_FORMAT in a table's date column (moment.js)
 # A table's number column with thousands separators, in the browser's language.
 COUNT_COLUMN_FORMAT = "localized"
 
 
-def local_time(value: str | datetime | None, timezone: str) -> str:
-    """An instant as tenant-local text naming the zone; "" for a missing value.
-
-    Accepts ISO 8601 text with an offset (as the read models give), an aware datetime, or
-    a naive one meaning UTC (as stored).
+def local_time(value: datetime | None, timezone: str | None = None) -> str:
+    """An instant as a person reads it: in `timezone`, naming the zone ("2026-03-01 09:30
+    CET"); with no timezone, in the instant's own offset ("2026-06-15 14:00 UTC+02:00",
+    for a table whose rows are of tenants in different zones). A naive value is a stored
+    UTC instant; a missing one (None, NaT) is "".
     """
-    if value is None or value is pd.NaT or value == "":
+    if value is None or pd.isna(value):
         return ""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+    moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if timezone is None:
+        offset = moment.strftime("%z")
+        return f"{moment.strftime(MINUTE_FORMAT)} UTC{offset[:3]}:{offset[3:5]}"
     return moment.astimezone(ZoneInfo(timezone)).strftime(TIME_FORMAT)
 
 
 def localize(frame: pd.DataFrame, columns: Iterable[str], timezone: str) -> pd.DataFrame:
-    """A copy of `frame` whose time columns read as tenant-local text naming the zone."""
+    """A copy of `frame` whose time columns read as local_time in `timezone`."""
     shown = frame.copy()
     for column in columns:
         if column in shown.columns:
@@ -101,12 +104,3 @@ def available_text(available: int) -> tuple[str, str | None]:
     if available < 0:
         return count(available), f"Overage: {count(-available)} over the purchase"
     return count(available), None
-
-
-def offset_time(value: str) -> str:
-    """ISO 8601 text with an offset, shown in that same offset: "2026-06-15 14:00 UTC+02:00"."""
-    if not value:
-        return ""
-    moment = datetime.fromisoformat(value)
-    offset = moment.strftime("%z") or "+0000"
-    return f"{moment.strftime('%Y-%m-%d %H:%M')} UTC{offset[:3]}:{offset[3:]}"

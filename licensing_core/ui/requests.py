@@ -140,8 +140,7 @@ def decided_table(rows: pd.DataFrame) -> pd.DataFrame:
     shown = rows[list(DECIDED_COLUMNS)].copy()
     shown["status"] = [labels.request_status(v) for v in shown["status"]]
     for column in ("decided_at", "requested_at"):
-        shown[column] = [formatting.offset_time(v) if isinstance(v, str) else ""
-                         for v in shown[column]]
+        shown[column] = [formatting.local_time(v) for v in shown[column].tolist()]
     return shown.rename(columns=DECIDED_COLUMNS)
 
 
@@ -162,7 +161,7 @@ def request_card(row: dict[str, Any]) -> None:
     """What was asked, by whom and when, and where the tenant stands."""
     st.markdown(f"**#{row['request_id']} · {plain(row['tenant_name'])} asks for "
                 f"{formatting.count(int(row['quantity']))} licenses** · by "
-                f"{plain(row['requested_by'])} on {formatting.offset_time(row['requested_at'])}"
+                f"{plain(row['requested_by'])} on {formatting.local_time(row['requested_at'])}"
                 + (f" · note: {plain(row['note'])}" if row["note"] else ""))
     st.caption(_now_line(row))
 

@@ -10,13 +10,14 @@ table holds the rows and columns in view) and the service's result for the same 
 import csv
 import io
 import re
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from licensing_core.exports.csv import format_cell
-from licensing_core.queries.history import HistoryFilters, consumption_history
+from licensing_core.exports.cells import format_cell
+from licensing_core.queries.history import SESSION_CELLS, HistoryFilters, consumption_history
 from licensing_core.queries.summary import subscription_summary
 from licensing_core.ui.formatting import local_time
 from tests.e2e.conftest import heading, settled, sidebar_link, sign_in
@@ -142,11 +143,12 @@ def test_the_download_through_the_confirmation_dialog_holds_exactly_the_filtered
     assert len(rows) == int(counted[1].replace(",", ""))  # the N of "Showing 1–50 of N rows"
     for on_page, in_file in zip(shown, rows, strict=False):  # the rows in view, in order
         in_file_by_column = dict(zip(header, in_file, strict=True))
-        in_file_by_column["Started On"] = local_time(in_file_by_column["Started On"],
-                                                     summary.timezone)
+        in_file_by_column["Started On"] = local_time(
+            datetime.fromisoformat(in_file_by_column["Started On"]), summary.timezone)
         on_page["Conversations"] = link_count(on_page["Conversations"]).replace(",", "")
         assert on_page == {k: in_file_by_column[k] for k in on_page}
-    wanted = [[format_cell(v) for v in row] for row in expected.itertuples(index=False)]
+    wanted = [[format_cell(kind, v) for kind, v in zip(SESSION_CELLS.values(), row, strict=True)]
+              for row in expected.itertuples(index=False)]
     assert rows == wanted  # every row, as the service gives it for the same filters
     assert all(SEARCH in (r[3] + r[4]).lower() for r in rows)
 

@@ -4,11 +4,7 @@ import csv
 import io
 
 from licensing_core.exports.csv import export_conversations
-from licensing_core.queries.conversations import (
-    ConversationFilters,
-    conversation_history,
-    iter_conversation_history,
-)
+from licensing_core.queries.conversations import ConversationFilters, conversation_history
 from licensing_core.services.imports import import_conversations
 from tests.fixtures_data import conversation, make_tenant, write_csv
 
@@ -21,14 +17,18 @@ def load(db, now, tmp_path):
                          actor="test", now=now)
 
 
-def test_batches_hold_every_row_once_in_the_pages_order_even_with_equal_times(
+def test_the_download_holds_every_row_once_in_the_pages_order_even_with_equal_times(
         db, now, tmp_path):
     load(db, now, tmp_path)  # four conversations share each start time
     page = conversation_history(db, "acme", limit=100)
-    batches = list(iter_conversation_history(db, "acme", batch_rows=3))
-    assert [len(b) for b in batches] == [3] * 6 + [2]
-    streamed = [cid for b in batches for cid in b["Conversation ID"]]
-    assert streamed == list(page.rows["Conversation ID"])
+    out = io.StringIO()
+    assert export_conversations(db, "acme", out) == 20
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [r["Conversation ID"] for r in rows] == list(page.rows["Conversation ID"])
+    pages = [conversation_history(db, "acme", limit=3, offset=offset).rows
+             for offset in range(0, 21, 3)]
+    assert [cid for p in pages for cid in p["Conversation ID"]] == [r["Conversation ID"]
+                                                                    for r in rows]
 
 
 def test_the_download_holds_exactly_the_filtered_rows(db, now, tmp_path):

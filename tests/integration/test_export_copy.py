@@ -1,9 +1,11 @@
 """Exports formatted in SQL (PostgreSQL's COPY, SQLite's raw cursor into csv.writer):
 byte for byte what the Python path writes.
 
-The Python path (server-side cursor frames into write_csv) is the reference: each test
-exports the same rows both ways from a real database of each kind, with awkward stored
-values, zones with DST and half-hour offsets, filters and sorts.
+The Python path (the page's read model, page after page, into write_csv: see
+tests/export_reference.py) is the reference: each test exports the same rows both ways
+from a real database of each kind, with awkward stored values, zones with DST and
+half-hour offsets, filters and sorts. Each column's kind of cell (exports.cells) is named
+once, in its export's column list; every kind has its SQL form in each dialect.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from sqlalchemy import (
     Table,
     column,
     insert,
+    literal,
     select,
     text,
 )
@@ -37,30 +40,39 @@ from sqlalchemy import (
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Conversation, PlatformUser, UsageSession, UserLicense
 from licensing_core.exports import pg_copy, sqlite_rows
-from licensing_core.exports.csv import (
-    POSTGRES_CELLS,
-    SqlCells,
+from licensing_core.exports.cells import (
+    CellKind,
+    ExportColumns,
+    SqlForms,
     defuse,
-    export_consumption,
-    export_conversations,
+    format_cell,
+    iso_local,
     sql_cell,
-    sql_csv,
-    sqlite_cells,
-    write_csv,
 )
-from licensing_core.queries.common import iso_local_column
+from licensing_core.exports.csv import export_consumption, export_conversations, sql_csv, write_csv
+from licensing_core.queries.common import local_times
 from licensing_core.queries.conversations import (
+    CONVERSATION_CELLS,
     CONVERSATION_COLUMNS,
     ConversationFilters,
     conversation_history,
-    iter_conversation_history,
+    conversation_statement,
 )
 from licensing_core.queries.history import (
+    SESSION_CELLS,
     SESSION_COLUMNS,
+    USER_CELLS,
     USER_COLUMNS,
     HistoryFilters,
     consumption_history,
+    consumption_statement,
+)
+from licensing_core.queries.idle_seats import IDLE_CELLS, idle_seats
+from licensing_core.queries.purchases import PURCHASE_CELLS, purchase_history
+from tests.export_reference import (
     iter_consumption_history,
+    reference_conversations,
+    reference_csv,
 )
 from tests.fixtures_data import export_peak, make_tenant
 
@@ -142,17 +154,10 @@ def _copied(write: Any) -> tuple[str, int]:
     return out.getvalue(), rows
 
 
-def _python_consumption(db: Database, tenant_id: str, term_id: int, columns: Sequence[str],
-                        **options: Any) -> tuple[str, int]:
-    """The Python path: the frames the page's query streams, into write_csv."""
-    return _copied(lambda out: write_csv(
-        iter_consumption_history(db, tenant_id, term_id, batch_rows=7, **options), out,
-        columns))
-
-
 def _assert_same_consumption(db: Database, tenant_id: str, term_id: int,
-                             columns: Sequence[str], **options: Any) -> str:
-    expected = _python_consumption(db, tenant_id, term_id, columns, **options)
+                             columns: ExportColumns, **options: Any) -> str:
+    expected = reference_csv(iter_consumption_history(db, tenant_id, term_id, **options),
+                             columns)
     got = _copied(lambda out: export_consumption(db, tenant_id, out, term_id=term_id,
                                                  **options))
     assert got == expected, options
@@ -180,15 +185,15 @@ SESSION_FILTERS = [
 def test_a_session_export_formatted_in_sql_is_the_python_paths_bytes(db, zone):
     term_id = _session_tenant(db, "sess", zone)
     _session_tenant(db, "other", "UTC")  # another tenant's rows must never show
-    text = _assert_same_consumption(db, "sess", term_id, SESSION_COLUMNS)
+    text = _assert_same_consumption(db, "sess", term_id, SESSION_CELLS)
     assert "\r\n" in text and '"two\nlines"' in text and "'=cmd()" in text
     assert ("-05:00" in text and "-04:00" in text) if zone == NEW_YORK else "+05:30" in text
     for name in SESSION_COLUMNS:
         for descending in (False, True):
-            _assert_same_consumption(db, "sess", term_id, SESSION_COLUMNS, sort_by=name,
+            _assert_same_consumption(db, "sess", term_id, SESSION_CELLS, sort_by=name,
                                      descending=descending)
     for i, filters in enumerate(SESSION_FILTERS):
-        _assert_same_consumption(db, "sess", term_id, SESSION_COLUMNS, filters=filters,
+        _assert_same_consumption(db, "sess", term_id, SESSION_CELLS, filters=filters,
                                  sort_by=SESSION_COLUMNS[i % len(SESSION_COLUMNS)],
                                  descending=i % 2 == 0)
 
@@ -197,17 +202,17 @@ def test_a_session_export_formatted_in_sql_is_the_python_paths_bytes(db, zone):
 def test_a_user_export_formatted_in_sql_is_the_python_paths_bytes(db, zone):
     term_id = _user_tenant(db, "users", zone)
     _user_tenant(db, "other", "UTC")
-    _assert_same_consumption(db, "users", term_id, USER_COLUMNS)
+    _assert_same_consumption(db, "users", term_id, USER_CELLS)
     for name in USER_COLUMNS:
         for descending in (False, True):
-            _assert_same_consumption(db, "users", term_id, USER_COLUMNS, sort_by=name,
+            _assert_same_consumption(db, "users", term_id, USER_CELLS, sort_by=name,
                                      descending=descending)
     for i, filters in enumerate([
             HistoryFilters(text="é"), HistoryFilters(roles=("Rôle, 中",)),
             HistoryFilters(statuses=("", "Inactive")), HistoryFilters(text="ghost"),
             HistoryFilters(date_from=date(2026, 6, 2), date_to=date(2026, 6, 30)),
             HistoryFilters(date_to=date(2026, 3, 7))]):
-        _assert_same_consumption(db, "users", term_id, USER_COLUMNS, filters=filters,
+        _assert_same_consumption(db, "users", term_id, USER_CELLS, filters=filters,
                                  sort_by=USER_COLUMNS[i], descending=i % 2 == 1)
 
 
@@ -248,9 +253,7 @@ def test_a_conversation_export_formatted_in_sql_is_the_python_paths_bytes(db):
                     ConversationFilters(agent="Bob, Jr."), ConversationFilters(channel="中文"),
                     ConversationFilters(date_from=date(2026, 3, 8), date_to=date(2026, 11, 1)),
                     ConversationFilters(session_id="S1"), ConversationFilters(user_id="none")]:
-        expected = _copied(lambda out, f=filters: write_csv(
-            iter_conversation_history(db, "acme", filters=f, batch_rows=7), out,
-            CONVERSATION_COLUMNS))
+        expected = reference_conversations(db, "acme", filters)
         got = _copied(lambda out, f=filters: export_conversations(db, "acme", out, filters=f))
         assert got == expected, filters
         assert got[1] == conversation_history(db, "acme", filters=filters).total_rows
@@ -304,17 +307,27 @@ def _cell_rows() -> list[tuple[int, datetime | None, str | None, int]]:
             for i, moment in enumerate(CELL_INSTANTS)]
 
 
-def _cells_csv(db: Database, table: Table, rows: list[tuple[Any, ...]], cells: SqlCells,
+# The cells table's columns and their kinds.
+CELL_COLUMNS: ExportColumns = {"t": CellKind.LOCAL_TIME, "s": CellKind.TEXT,
+                               "n": CellKind.INTEGER}
+
+
+def _cells_csv(db: Database, table: Table, rows: list[tuple[Any, ...]], forms: SqlForms,
                tz: ZoneInfo) -> tuple[str, tuple[str, int]]:
-    """The rows through sql_cell and sql_csv, and through format_cell's write_csv."""
+    """The rows through sql_cell and sql_csv, and as a read model's frame (local times as
+    timestamps in the zone) through write_csv."""
     with db.transaction() as session:
         session.execute(insert(table), [dict(zip("ktsn", r, strict=True)) for r in rows])
-    statement = select(*(sql_cell(table.c[c], cells).label(c) for c in "tsn")
-                       ).order_by(table.c.k)
-    frame = pd.DataFrame({"t": iso_local_column([r[1] for r in rows], tz),
+    statement = select(*(sql_cell(table.c[c], kind, forms).label(c)
+                         for c, kind in CELL_COLUMNS.items())).order_by(table.c.k)
+    frame = pd.DataFrame({"t": local_times([r[1] for r in rows], tz),
                           "s": [r[2] for r in rows], "n": [r[3] for r in rows]})
-    expected = _copied(lambda out: write_csv([frame], out, ["t", "s", "n"]))
-    return _copied(lambda out: sql_csv(db, statement, tz, out, ["t", "s", "n"]))[0], expected
+    expected = _copied(lambda out: write_csv([frame], out, CELL_COLUMNS))
+    return _copied(lambda out: sql_csv(db, statement, tz, out, CELL_COLUMNS))[0], expected
+
+
+def _forms(db: Database, tz: ZoneInfo, start: datetime, end: datetime) -> SqlForms:
+    return pg_copy.POSTGRES_FORMS if db.is_postgres else sqlite_rows.sqlite_forms(tz, start, end)
 
 
 @pytest.mark.parametrize("zone", CELL_ZONES)
@@ -323,9 +336,8 @@ def test_sql_cells_are_format_cells_for_every_kind_of_offset(db, cells, zone, mo
     tz, rows = ZoneInfo(zone), _cell_rows()
     monkeypatch.setattr(sqlite_rows, "_iso_local_text", None)  # never called in the span
     moments = [r[1] for r in rows if r[1] is not None]
-    rules = POSTGRES_CELLS if db.is_postgres else sqlite_cells(
-        tz, min(moments), max(moments) + timedelta(seconds=1))
-    got, expected = _cells_csv(db, cells, rows, rules, tz)
+    forms = _forms(db, tz, min(moments), max(moments) + timedelta(seconds=1))
+    got, expected = _cells_csv(db, cells, rows, forms, tz)
     assert (got, len(rows)) == expected
 
 
@@ -342,7 +354,8 @@ SPANS = [(datetime(2000, 1, 1), datetime(2000, 1, 1)),
 def test_sqlite_instants_outside_the_span_are_exact_too(lite, zone, span):
     """Outside the span SQLite calls iso_local itself: slower, never different."""
     tz, rows = ZoneInfo(zone), _cell_rows()
-    got, expected = _cells_csv(lite, _cells_table(lite), rows, sqlite_cells(tz, *span), tz)
+    got, expected = _cells_csv(lite, _cells_table(lite), rows,
+                               sqlite_rows.sqlite_forms(tz, *span), tz)
     assert (got, len(rows)) == expected
 
 
@@ -360,17 +373,93 @@ def test_sqlite_formats_stored_texts_as_the_python_path_reads_them(lite, zone):
         connection.execute(text("INSERT INTO export_cells (k, t) VALUES (:k, :t)"),
                            [{"k": k, "t": t} for k, t in enumerate(STORED)])
         read = connection.scalars(select(table.c.t).order_by(table.c.k)).all()
-    rules = sqlite_cells(tz, datetime(2026, 1, 1), datetime(2027, 1, 1))
-    statement = select(sql_cell(table.c.t, rules).label("t")).order_by(table.c.k)
-    got = _copied(lambda out: sql_csv(lite, statement, tz, out, ["t"]))
-    assert got == ("t\r\n" + "".join(v + "\r\n" for v in iso_local_column(read, tz)),
-                   len(STORED))
+    forms = sqlite_rows.sqlite_forms(tz, datetime(2026, 1, 1), datetime(2027, 1, 1))
+    statement = select(sql_cell(table.c.t, CellKind.LOCAL_TIME, forms).label("t")
+                       ).order_by(table.c.k)
+    got = _copied(lambda out: sql_csv(lite, statement, tz, out, {"t": CellKind.LOCAL_TIME}))
+    assert got == ("t\r\n" + "".join(iso_local(v, tz) + "\r\n" for v in read), len(STORED))
 
 
-@pytest.mark.parametrize("kind", [Float(), Boolean(), Date(), DateTime(timezone=True)])
-def test_a_column_type_without_an_sql_cell_rule_is_refused(kind):
+@pytest.mark.parametrize(("sql_type", "kind"), [
+    (Float(), CellKind.INTEGER), (Boolean(), CellKind.INTEGER), (Integer(), CellKind.TEXT),
+    (Date(), CellKind.LOCAL_TIME), (DateTime(timezone=True), CellKind.LOCAL_TIME),
+    (String(), CellKind.LOCAL_TIME), (DateTime(), CellKind.TEXT),
+])
+def test_a_column_whose_type_is_not_its_kinds_is_refused(sql_type, kind):
     with pytest.raises(TypeError, match="no SQL cell format"):
-        sql_cell(column("x", kind))
+        sql_cell(column("x", sql_type), kind, pg_copy.POSTGRES_FORMS)
+
+
+def test_a_kind_without_an_sql_form_in_the_dialect_is_refused():
+    forms = {k: v for k, v in pg_copy.POSTGRES_FORMS.items() if k is not CellKind.TEXT}
+    with pytest.raises(TypeError, match="no SQL form of a text cell"):
+        sql_cell(column("x", String()), CellKind.TEXT, forms)
+
+
+# One stored value of each kind, and its SQL type.
+ONE_OF_EACH_KIND = {
+    CellKind.INTEGER: (-20, Integer()), CellKind.TEXT: ("=cmd()", String()),
+    CellKind.LOCAL_TIME: (datetime(2026, 3, 8, 7, 0, 0, 500_000), DateTime()),
+}
+
+
+@pytest.mark.parametrize("kind", list(CellKind), ids=lambda kind: kind.value)
+def test_every_kind_of_cell_has_an_sql_form_in_each_dialect_that_writes_its_python_text(
+        db, kind):
+    """A kind added to CellKind without its SQL form (or its Python rule) fails here, on
+    each database, in each dialect's forms."""
+    tz = ZoneInfo(NEW_YORK)
+    assert set(pg_copy.POSTGRES_FORMS) == set(CellKind)
+    assert set(sqlite_rows.sqlite_forms(tz, datetime(2026, 1, 1), datetime(2027, 1, 1))) \
+        == set(CellKind)
+    stored, sql_type = ONE_OF_EACH_KIND[kind]
+    forms = _forms(db, tz, datetime(2026, 1, 1), datetime(2027, 1, 1))
+    statement = select(sql_cell(literal(stored, sql_type), kind, forms).label("x"))
+    read = stored if kind is not CellKind.LOCAL_TIME else local_times([stored], tz)[0]
+    got = _copied(lambda out: sql_csv(db, statement, tz, out, {"x": kind}))
+    assert got == (f"x\r\n{format_cell(kind, read)}\r\n", 1)
+
+
+# Every export's columns with their kinds, as its module names them.
+EXPORT_CELLS = {"sessions": SESSION_CELLS, "users": USER_CELLS,
+                "conversations": CONVERSATION_CELLS, "purchases": PURCHASE_CELLS,
+                "idle seats": IDLE_CELLS}
+
+
+def _kinds_asked(statement_of: Any) -> tuple[list[str], list[CellKind]]:
+    """The columns an export's statement selects, and the kind its `cell` was given for
+    each (None of them may be missing)."""
+    asked: list[CellKind] = []
+
+    def cell(value: Any, kind: CellKind) -> Any:
+        asked.append(kind)
+        return value
+    statement, _ = statement_of(cell)
+    return list(statement.selected_columns.keys()), asked
+
+
+def test_every_column_of_every_export_has_exactly_one_kind(db):
+    for name, cells in EXPORT_CELLS.items():
+        assert all(isinstance(kind, CellKind) for kind in cells.values()), name
+    sessions = _session_tenant(db, "sess", NEW_YORK)
+    users = _user_tenant(db, "users", KOLKATA)
+    for tenant_id, term_id, cells in (("sess", sessions, SESSION_CELLS),
+                                      ("users", users, USER_CELLS)):
+        assert _kinds_asked(lambda cell, t=tenant_id, i=term_id: consumption_statement(
+            db, t, i, cell=cell)) == (list(cells), list(cells.values()))
+        page = consumption_history(db, tenant_id, term_id, limit=1)
+        assert list(page.rows.columns) == list(cells)
+    assert _kinds_asked(lambda cell: conversation_statement(db, "sess", cell=cell)) == (
+        list(CONVERSATION_CELLS), list(CONVERSATION_CELLS.values()))
+    assert list(conversation_history(db, "sess").rows.columns) == list(CONVERSATION_CELLS)
+    assert list(purchase_history(db, "sess", sessions).columns) == list(PURCHASE_CELLS)
+    assert list(idle_seats(db, "users", users, days=30).rows.columns) == list(IDLE_CELLS)
+
+
+def test_a_statement_whose_columns_are_not_the_exports_is_refused(db):
+    statement = select(literal("x", String()).label("Session ID"))
+    with pytest.raises(ValueError, match="not the export's"):
+        sql_csv(db, statement, ZoneInfo("UTC"), io.StringIO(), SESSION_CELLS)
 
 
 def test_no_zone_has_had_an_offset_with_seconds_since_the_cutoff():

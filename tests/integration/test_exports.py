@@ -12,18 +12,10 @@ import pytest
 from licensing_core.cli import run
 from licensing_core.db.engine import URL_VARIABLE
 from licensing_core.errors import NotFound, Refused
-from licensing_core.exports.csv import (
-    export_consumption,
-    export_purchases,
-    format_cell,
-    write_csv,
-)
-from licensing_core.queries.history import (
-    SESSION_COLUMNS,
-    HistoryFilters,
-    consumption_history,
-    iter_consumption_history,
-)
+from licensing_core.exports import pg_copy, sqlite_rows
+from licensing_core.exports.cells import format_cell
+from licensing_core.exports.csv import export_consumption, export_purchases
+from licensing_core.queries.history import SESSION_CELLS, HistoryFilters, consumption_history
 from licensing_core.services.tenants import renew
 from tests.fixtures_data import export_peak
 from tests.integration.test_queries import NOW, Seeded, seed
@@ -102,7 +94,8 @@ def test_an_export_holds_exactly_the_rows_the_page_shows_for_the_same_filters(db
                                    sort_by="Agent Name", descending=True, limit=1000)
         parsed = list(csv.reader(io.StringIO(text, newline="")))
         assert parsed[0] == list(page.rows.columns)
-        assert parsed[1:] == [[format_cell(v) for v in row]
+        assert parsed[1:] == [[format_cell(kind, v)
+                               for kind, v in zip(SESSION_CELLS.values(), row, strict=True)]
                               for row in page.rows.itertuples(index=False)], filters
         assert rows == page.total_rows == len(parsed) - 1
 
@@ -190,8 +183,9 @@ def test_an_unknown_tenant_or_a_date_in_no_term_exits_2_and_writes_nothing(
         assert captured.err.startswith("licensing: ")
 
 
-def test_export_memory_does_not_grow_with_the_number_of_rows(db, tmp_path):
-    """Streamed in batches: four times the rows must not take (nearly) four times the memory."""
+def test_export_memory_does_not_grow_with_the_number_of_rows(db, tmp_path, monkeypatch):
+    """Streamed as the database returns the rows: four times the rows (imported, as a
+    tenant's would be) must not take (nearly) four times the memory."""
     from licensing_core.services.imports import import_conversations
     from licensing_core.services.tenants import create_tenant
 
@@ -204,10 +198,13 @@ def test_export_memory_does_not_grow_with_the_number_of_rows(db, tmp_path):
     source = tmp_path / "big.csv"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     import_conversations(db, tenant_id="big", path=source, actor="setup", now=NOW)
+    monkeypatch.setattr(pg_copy, "ROWS_PER_WRITE", 250)
+    monkeypatch.setattr(sqlite_rows, "FETCH_ROWS", 250)
 
     def peak(filters: HistoryFilters) -> tuple[int, int]:
-        return export_peak(lambda out: write_csv(iter_consumption_history(
-            db, "big", created.term_id, filters=filters, batch_rows=250), out, SESSION_COLUMNS))
+        return export_peak(lambda out: export_consumption(db, "big", out,
+                                                          term_id=created.term_id,
+                                                          filters=filters))
 
     january = HistoryFilters(date_to=date(2026, 1, 31))
     peak(january)  # warm the statement caches

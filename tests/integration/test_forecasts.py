@@ -91,13 +91,13 @@ def _history_daily(db: Database, tenant_id: str, term_id: int) -> pd.Series:
     """New consumption per local day, counted from the Consumption History rows."""
     rows = consumption_history(db, tenant_id, term_id, limit=ALL).rows
     if "Started On" in rows:
-        days = [datetime.fromisoformat(v).date() for v in rows["Started On"]]
+        days = [v.date() for v in rows["Started On"]]  # local days: aware in the zone
     else:  # user-based: the day of each user's first conversation (none imported as users)
         conversations = conversation_history(db, tenant_id, limit=ALL).rows
         first = {}
         for started, user_id in zip(conversations["Started On"], conversations["User ID"],
                                     strict=True):
-            day = datetime.fromisoformat(started).date()
+            day = started.date()
             first[user_id] = min(first.get(user_id, day), day)
         days = [first[u] for u in rows["User ID"]]
     counted = Counter(days)
@@ -205,8 +205,7 @@ def test_idle_seats_page_in_the_database_and_name_the_last_conversation(db, term
     assert page.total_rows == 6 and len(page.rows) == 2
     # Longest idle first: b7 (15 days), b6 (13), b5 (11) ...
     assert page.rows["User ID"].tolist() == ["b6", "b5"]
-    assert page.rows["Last Conversation"].iloc[0].startswith(
-        str(TODAY - timedelta(days=13)))
+    assert page.rows["Last Conversation"].iloc[0].date() == TODAY - timedelta(days=13)
 
 
 def test_idle_seats_refuse_a_session_term_and_another_tenants_term(db, terms):
@@ -220,7 +219,7 @@ def test_idle_seats_refuse_a_session_term_and_another_tenants_term(db, terms):
 
 def test_the_session_breakdowns_add_up_to_the_history(db, terms):
     rows = consumption_history(db, "acme", terms["acme"], limit=ALL).rows
-    days = [datetime.fromisoformat(v).date() for v in rows["Started On"]]
+    days = [v.date() for v in rows["Started On"]]
     for by, column in (("channel", "Channel"), ("agent", "Agent Name")):
         frame = daily_breakdown(db, "acme", terms["acme"], by=by, now=NOW)
         got = {(d, g): n for d, g, n in frame.itertuples(index=False)}
@@ -234,7 +233,7 @@ def test_the_session_breakdowns_add_up_to_the_history(db, terms):
 
 def test_the_user_breakdowns_count_active_users_per_day(db, terms):
     conversations = conversation_history(db, "beta", limit=ALL).rows
-    active = {(datetime.fromisoformat(started).date(), channel, user_id)
+    active = {(started.date(), channel, user_id)
               for started, channel, user_id in zip(
                   conversations["Started On"], conversations["Channel"],
                   conversations["User ID"], strict=True)}
