@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from licensing_core.domain.kinds import Role
 from licensing_core.errors import Forbidden, Refused
-
-
-class Role(StrEnum):
-    SUPER_ADMIN = "super_admin"
-    TENANT_ADMIN = "tenant_admin"
-    TENANT_VIEWER = "tenant_viewer"
 
 
 def parse_role(value: str) -> Role:

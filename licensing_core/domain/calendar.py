@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from licensing_core.domain.kinds import LicenseType
 from licensing_core.domain.limits import MAX_SESSION_MINUTES
-from licensing_core.domain.terms import LicenseType, term_bounds_utc
+from licensing_core.domain.terms import term_bounds_utc
 from licensing_core.errors import Refused
 
 # Length of a session that starts outside any session-based term; such sessions count nowhere.

@@ -14,13 +14,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from licensing_core.domain.terms import (
-    TermState,
-    days_left,
-    percent_used,
-    term_state,
-    total_after_refill,
-)
+from licensing_core.domain.kinds import TermState
+from licensing_core.domain.terms import days_left, percent_used, term_state, total_after_refill
 from licensing_core.domain.thresholds import evaluate_thresholds, rearmed_thresholds
 
 # Two weeks: the recent pace, which follows a change of habits quickly (and is whole weeks).

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from licensing_core.domain.kinds import RequestStatus
 from licensing_core.domain.limits import MAX_LICENSES
 from licensing_core.domain.terms import to_local
 from licensing_core.errors import Refused
@@ -16,12 +16,6 @@ from licensing_core.errors import Refused
 MAX_TEXT_LENGTH = 2000
 MAX_NAME_LENGTH = 200
 _SIGNED_WHOLE = re.compile(r"^[+-]?[0-9]+$")
-
-
-class RequestStatus(StrEnum):
-    OPEN = "open"
-    APPROVED = "approved"
-    DECLINED = "declined"
 
 
 def parse_status(value: str) -> RequestStatus:
@@ -106,6 +100,6 @@ def check_open(view: RequestView) -> None:
                       f"{view.decided_by or 'someone'} on {when}")
 
 
-__all__ = ["MAX_NAME_LENGTH", "MAX_TEXT_LENGTH", "RequestStatus", "RequestView", "check_open",
+__all__ = ["MAX_NAME_LENGTH", "MAX_TEXT_LENGTH", "RequestView", "check_open",
            "clean_text", "parse_request_quantity", "parse_status",
            "refill_note", "term_has_ended"]

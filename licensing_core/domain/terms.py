@@ -5,23 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from licensing_core.domain.kinds import LicenseType, TermState
 from licensing_core.domain.limits import FIRST_DAY, LAST_DAY, MAX_LICENSES, day_in_range
 from licensing_core.errors import Refused
 
-
-class LicenseType(StrEnum):
-    USER = "user"
-    SESSION = "session"
-
-
-class TermState(StrEnum):
-    ACTIVE = "active"
-    EXPIRED = "expired"
-    NOT_STARTED = "not started"
+# Days before a term's last day at which its contacts are reminded that it ends, once
+# each, while no next term is recorded (services.outbox queues them; the banner says the
+# term ends soon from the first one, domain.status.ENDING_SOON_DAYS).
+REMINDER_DAYS: tuple[int, ...] = (30, 7)
 
 
 class HasDates(Protocol):

@@ -12,9 +12,10 @@ from datetime import datetime
 
 import pandas as pd
 
-ACTIVE = "Active"
-INACTIVE = "Inactive"
-STATUSES = (ACTIVE, INACTIVE)
+from licensing_core.domain.kinds import UserStatus
+
+# The statuses' former names, while read models still import them: UserStatus holds them.
+ACTIVE, INACTIVE = UserStatus.ACTIVE, UserStatus.INACTIVE
 
 HOLDING_COLUMNS = ["term_id", "user_id", "held_since", "conversation_count"]
 
@@ -25,7 +26,7 @@ def _active_at(events: pd.DataFrame, first_conversation: pd.Series, moment: date
     in a conversation is created Active)."""
     earlier = events[events["at"] <= moment]
     latest = earlier.sort_values("at", kind="mergesort").groupby("user_id")["status"].last()
-    active = set(latest.index[latest == ACTIVE])
+    active = set(latest.index[latest == UserStatus.ACTIVE])
     created_by_conversation = first_conversation[
         first_conversation.notna() & (first_conversation <= moment)
     ].index
@@ -51,7 +52,7 @@ def license_holdings(
         at_start = _active_at(status_events, first_conversation, start)
         candidates.append(pd.DataFrame({"user_id": at_start, "since": start}))
         became_active = status_events[
-            (status_events["status"] == ACTIVE)
+            (status_events["status"] == UserStatus.ACTIVE)
             & (status_events["at"] > start) & (status_events["at"] < end)
         ]
         candidates.append(became_active.rename(columns={"at": "since"})[["user_id", "since"]])

@@ -9,7 +9,7 @@ from licensing_core.domain.calendar import (
     TermSpan,
     to_us,
 )
-from licensing_core.domain.terms import LicenseType
+from licensing_core.domain.kinds import LicenseType
 
 UTC = ZoneInfo("UTC")
 CALENDAR = TermCalendar([

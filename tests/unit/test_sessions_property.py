@@ -14,8 +14,8 @@ from sqlalchemy import select
 from licensing_core.db.engine import open_database
 from licensing_core.db.models import UsageSession
 from licensing_core.domain.calendar import TermCalendar, TermSpan
+from licensing_core.domain.kinds import LicenseType
 from licensing_core.domain.sessions import sessionize
-from licensing_core.domain.terms import LicenseType
 from licensing_core.queries.summary import subscription_summary
 from licensing_core.services.imports import import_conversations
 from tests.fixtures_data import conversation, make_tenant, write_csv

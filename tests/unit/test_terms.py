@@ -3,8 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from licensing_core.domain.kinds import TermState
 from licensing_core.domain.terms import (
-    TermState,
     Totals,
     check_term_dates,
     parse_quantity,
