@@ -35,9 +35,15 @@ def normalize_emails(addresses: Iterable[str]) -> list[str]:
     return list(seen)
 
 
+def email_problems(addresses: Iterable[str]) -> list[str]:
+    """Why each address of a list is not usable, in order; blank entries are no address
+    (a list may end with an empty line) and are left out, as validated_emails does."""
+    return [p for p in (email_problem(a) for a in addresses if a.strip()) if p]
+
+
 def validated_emails(addresses: Sequence[str], field: str) -> list[str]:
     """Normalized list, or Refused naming every invalid address of the field."""
-    problems = [p for p in (email_problem(a) for a in addresses if a.strip()) if p]
+    problems = email_problems(addresses)
     if problems:
         raise Refused(f"{field}: " + "; ".join(problems))
     return normalize_emails(addresses)

@@ -3,29 +3,17 @@ under its field, and nothing is saved until all of them are valid."""
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
-from licensing_core.domain.emails import email_problem
-from licensing_core.errors import Refused
+from licensing_core.domain.emails import email_problems
 from licensing_core.queries.summary import SubscriptionSummary
 from licensing_core.services.tenants import set_contacts
 from licensing_core.ui import context, data, flash
 from licensing_core.ui.context import TenantContext
+from licensing_core.ui.forms import addresses, refusal_shown
 from licensing_core.ui.text import plain
 
 EDITING_KEY = "_licensing_contacts_editing"
-# Addresses never contain these, so a person may separate them with any of them.
-SEPARATORS = re.compile(r"[\s,;]+")
-
-
-def split_addresses(text: str) -> list[str]:
-    return [a for a in SEPARATORS.split(text) if a]
-
-
-def problems_of(addresses: list[str]) -> list[str]:
-    return [p for p in (email_problem(a) for a in addresses) if p]
 
 
 def _start(tenant_id: str) -> None:
@@ -66,8 +54,8 @@ def edit_contacts(ctx: TenantContext, summary: SubscriptionSummary) -> None:
         st.rerun()
     if not saved:
         return
-    technical, billing = split_addresses(technical_text), split_addresses(billing_text)
-    bad_technical, bad_billing = problems_of(technical), problems_of(billing)
+    technical, billing = addresses(technical_text), addresses(billing_text)
+    bad_technical, bad_billing = email_problems(technical), email_problems(billing)
     if bad_technical:
         technical_errors.error("Technical Email: " + plain("; ".join(bad_technical)))
     if bad_billing:
@@ -76,13 +64,10 @@ def edit_contacts(ctx: TenantContext, summary: SubscriptionSummary) -> None:
         st.error("Nothing was saved: correct the addresses marked above.")
         return
     context.contact_editor(ctx)
-    try:
+    with refusal_shown():
         set_contacts(ctx.db, tenant_id=ctx.tenant_id, technical_emails=technical,
                      billing_emails=billing, actor=ctx.principal.username)
-    except Refused as exc:
-        st.error(f"Nothing was saved: {plain(exc)}")
-        return
-    data.invalidate()
-    _stop()
-    flash.later("Contacts saved.")
-    st.rerun()
+        data.invalidate()
+        _stop()
+        flash.later("Contacts saved.")
+        st.rerun()

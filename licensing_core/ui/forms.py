@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -9,22 +10,25 @@ from zoneinfo import available_timezones
 
 import streamlit as st
 
+from licensing_core.domain.emails import email_problems
 from licensing_core.errors import Forbidden, Refused
-from licensing_core.ui.contacts import problems_of, split_addresses
 from licensing_core.ui.text import plain
 
 TIMEZONES = sorted(available_timezones())
+# Addresses never contain these, so a person may separate them with any of them.
+SEPARATORS = re.compile(r"[\s,;]+")
 
 
 def addresses(text: str) -> list[str]:
-    return split_addresses(text)
+    """The addresses typed in a field, one per line (or separated by spaces, , or ;)."""
+    return [a for a in SEPARATORS.split(text) if a]
 
 
 def emails_valid(**fields: str) -> bool:
     """Show each invalid address under its field's name; True when all are valid."""
     valid = True
     for field, text in fields.items():
-        problems = problems_of(split_addresses(text))
+        problems = email_problems(addresses(text))
         if problems:
             st.error(f"{field.title()} Email: " + plain("; ".join(problems)))
             valid = False

@@ -1,6 +1,11 @@
 import pytest
 
-from licensing_core.domain.emails import alert_recipients, email_problem, validated_emails
+from licensing_core.domain.emails import (
+    alert_recipients,
+    email_problem,
+    email_problems,
+    validated_emails,
+)
 from licensing_core.errors import Refused
 
 
@@ -30,3 +35,16 @@ def test_alert_recipients_merge_groups_without_duplicates():
     assert alert_recipients(["Tech@acme.com"], ["bill@acme.com", "tech@ACME.com"],
                             ["admin@acme.com", "Bill@acme.com"]) == [
         "tech@acme.com", "bill@acme.com", "admin@acme.com"]
+
+
+def test_the_forms_name_the_problems_the_service_refuses():
+    # The contacts and Create tenant forms show email_problems under each field before
+    # saving; the service refuses with validated_emails: one rule, so they cannot differ
+    # (a blank line is no address for either).
+    typed = ["ok@acme.com", "", "  ", "bad", "worse@"]
+    shown = email_problems(typed)
+    assert shown == ["'bad' is not a valid email address",
+                     "'worse@' is not a valid email address"]
+    with pytest.raises(Refused) as refused:
+        validated_emails(typed, "technical email")
+    assert str(refused.value) == "technical email: " + "; ".join(shown)
