@@ -10,9 +10,8 @@ import streamlit as st
 from licensing_core.auth.accounts import AccountView, reset_password, set_disabled
 from licensing_core.auth.permissions import Principal, require_super_admin
 from licensing_core.db.engine import Database
-from licensing_core.errors import Refused
 from licensing_core.ui import data, flash, labels
-from licensing_core.ui.text import plain
+from licensing_core.ui.forms import refusal_shown
 
 TABLE_COLUMNS = ("Username", "Role", "Tenant", "Email", "Disabled")
 
@@ -26,16 +25,13 @@ def table(everyone: Sequence[AccountView]) -> pd.DataFrame:
 def run_change(done: str, change: Callable[[], object], *, refuse: str | None = None) -> None:
     """Run a change of accounts; a refusal shows why, success reruns with `done`."""
     if refuse:
-        st.error(f"Nothing was saved: {refuse}.")
+        st.error(f"Nothing was saved: {refuse}.", icon=":material/error:")
         return
-    try:
+    with refusal_shown():
         change()
-    except Refused as exc:
-        st.error(f"Nothing was saved: {plain(exc)}")
-        return
-    data.invalidate()
-    flash.later(done)
-    st.rerun()
+        data.invalidate()
+        flash.later(done)
+        st.rerun()
 
 
 def disable_form(principal: Principal, db: Database, everyone: Sequence[AccountView]) -> None:

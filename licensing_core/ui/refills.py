@@ -8,13 +8,15 @@ import streamlit as st
 
 from licensing_core.auth.permissions import require_super_admin
 from licensing_core.domain.terms import parse_quantity
-from licensing_core.errors import Refused
 from licensing_core.services.refills import RefillPreview, preview_refill, record_refill
 from licensing_core.ui import data, flash, formatting
 from licensing_core.ui.context import TenantContext
+from licensing_core.ui.forms import refusal_shown
 from licensing_core.ui.text import plain
 
 PENDING_KEY = "_licensing_refill_pending"
+# What a refusal of the refill form means: the refill, previewed or saved, is not recorded.
+REFUSED = "Refill refused"
 
 
 @dataclass(frozen=True)
@@ -29,14 +31,11 @@ def preview(ctx: TenantContext, quantity_text: str, note: str) -> None:
     """Compute what the refill would do; a refused one shows why and keeps nothing."""
     st.session_state.pop(PENDING_KEY, None)
     require_super_admin(ctx.principal)
-    try:
+    with refusal_shown(REFUSED):
         quantity = parse_quantity(quantity_text)
         outcome = preview_refill(ctx.db, tenant_id=ctx.tenant_id, quantity=quantity)
-    except Refused as exc:
-        st.error(f"Refill refused: {plain(exc)}", icon=":material/error:")
-        return
-    st.session_state[PENDING_KEY] = PendingRefill(ctx.tenant_id, quantity, note.strip(),
-                                                  outcome)
+        st.session_state[PENDING_KEY] = PendingRefill(ctx.tenant_id, quantity, note.strip(),
+                                                      outcome)
 
 
 def pending(ctx: TenantContext) -> PendingRefill | None:
@@ -83,15 +82,12 @@ def save_label(tenant_name: str) -> str:
 
 def save(ctx: TenantContext, refill: PendingRefill) -> None:
     require_super_admin(ctx.principal)
-    try:
+    with refusal_shown(REFUSED):
         result = record_refill(ctx.db, tenant_id=ctx.tenant_id, quantity=refill.quantity,
                                recorded_by=ctx.principal.username, note=refill.note)
-    except Refused as exc:
-        st.error(f"Refill refused: {plain(exc)}", icon=":material/error:")
-        return
-    st.session_state.pop(PENDING_KEY, None)
-    data.invalidate()
-    queued = f"; {len(result.alerts_queued)} alert queued" if result.alerts_queued else ""
-    flash.later(f"Refill of {refill.quantity:+d} recorded: the total is now "
-                f"{formatting.count(result.total_after)}{queued}.")
-    st.rerun()
+        st.session_state.pop(PENDING_KEY, None)
+        data.invalidate()
+        queued = f"; {len(result.alerts_queued)} alert queued" if result.alerts_queued else ""
+        flash.later(f"Refill of {refill.quantity:+d} recorded: the total is now "
+                    f"{formatting.count(result.total_after)}{queued}.")
+        st.rerun()

@@ -9,11 +9,11 @@ from datetime import date, timedelta
 import streamlit as st
 
 from licensing_core.auth.permissions import require_super_admin
-from licensing_core.domain.terms import LicenseType
-from licensing_core.errors import Refused
+from licensing_core.domain.kinds import LicenseType
 from licensing_core.services.tenants import TermPreview, preview_term, renew
-from licensing_core.ui import data, flash, formatting
+from licensing_core.ui import data, flash, formatting, labels
 from licensing_core.ui.context import TenantContext
+from licensing_core.ui.forms import refusal_shown
 from licensing_core.ui.text import plain
 
 PENDING_KEY = "_licensing_term_pending"
@@ -24,14 +24,10 @@ def preview(ctx: TenantContext, *, start: date, end: date, licenses: int, licens
     """Compute what the term would be; a refused one shows why and keeps nothing."""
     st.session_state.pop(PENDING_KEY, None)
     require_super_admin(ctx.principal)
-    try:
-        outcome = preview_term(ctx.db, tenant_id=ctx.tenant_id, start=start, end=end,
-                               licenses=licenses, license_type=license_type,
-                               session_minutes=session_minutes)
-    except Refused as exc:
-        st.error(f"Nothing was saved: {plain(exc)}", icon=":material/error:")
-        return
-    st.session_state[PENDING_KEY] = outcome
+    with refusal_shown():
+        st.session_state[PENDING_KEY] = preview_term(
+            ctx.db, tenant_id=ctx.tenant_id, start=start, end=end, licenses=licenses,
+            license_type=license_type, session_minutes=session_minutes)
 
 
 def pending(ctx: TenantContext) -> TermPreview | None:
@@ -70,7 +66,7 @@ def _usage_text(term: TermPreview) -> str:
 
 
 def show_preview(term: TermPreview) -> None:
-    kind = f"{term.license_type.value.title()}-based"
+    kind = labels.license_type(term.license_type)
     minutes = (f", sessions of {term.session_minutes} minutes"
                if term.session_minutes is not None else "")
     with st.container(border=True):
@@ -90,15 +86,12 @@ def confirm_label(term: TermPreview) -> str:
 def save(ctx: TenantContext, term: TermPreview) -> None:
     """Record exactly the previewed term (what the form says now may differ)."""
     require_super_admin(ctx.principal)
-    try:
+    with refusal_shown():
         change = renew(ctx.db, tenant_id=ctx.tenant_id, start=term.start, end=term.end,
-                       licenses=term.licenses, license_type=term.license_type.value,
+                       licenses=term.licenses, license_type=term.license_type,
                        session_minutes=term.session_minutes, actor=ctx.principal.username)
-    except Refused as exc:
-        st.error(f"Nothing was saved: {plain(exc)}", icon=":material/error:")
-        return
-    st.session_state.pop(PENDING_KEY, None)
-    data.invalidate()
-    queued = (f"; {len(change.alerts_queued)} alert queued" if change.alerts_queued else "")
-    flash.later(f"Term {term.start} – {term.end} recorded for {term.tenant_name}{queued}.")
-    st.rerun()
+        st.session_state.pop(PENDING_KEY, None)
+        data.invalidate()
+        queued = f"; {len(change.alerts_queued)} alert queued" if change.alerts_queued else ""
+        flash.later(f"Term {term.start} – {term.end} recorded for {term.tenant_name}{queued}.")
+        st.rerun()
