@@ -22,6 +22,7 @@ import os
 import platform
 import sys
 import time
+from collections import Counter
 from collections.abc import Awaitable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -34,7 +35,15 @@ import streamlit
 
 from bench.load_test_accounts import Account, demo_accounts, ensure_accounts
 from bench.load_test_procs import TreeSampler, pid_listening_on
-from bench.load_test_report import Recorder, context_line, results, table, write_json
+from bench.load_test_report import (
+    STEPS,
+    Recorder,
+    context_line,
+    percentile,
+    results,
+    table,
+    write_json,
+)
 from bench.load_test_walk import SessionWalk, WalkOptions
 
 T = TypeVar("T")
@@ -209,17 +218,25 @@ def _walker(n: int, kind: str, options: Options, account: Account,
     return SessionWalk(n, url, account, recorders[kind])
 
 
-def per_process_capacity(measured: dict[str, Any], options: Options) -> dict[str, float]:
-    """Sessions of this walk one process could serve at BUSY_PERCENT of a core, from its
-    measured CPU per session (an estimate: CPU grows about linearly with sessions)."""
-    capacity = {}
-    sessions_per_url = {url: len(range(n, options.sessions, len(options.urls)))
-                        for n, url in enumerate(options.urls)}
-    for url, usage in measured["servers"].items():
-        cpu = usage.get("cpu_mean_percent", 0.0)
-        if cpu > 0:
-            capacity[url] = BUSY_PERCENT / (cpu / sessions_per_url[url])
-    return capacity
+def capacity(recorders: dict[str, Recorder], servers: dict[str, dict[str, float]],
+             options: Options) -> dict[str, dict[str, float]]:
+    """Each server's CPU per page walked, and how many people of this walk one process
+    would serve at BUSY_PERCENT of a core: each asks for a page every (think + this run's
+    median wait) seconds. An estimate: it takes CPU per page as constant."""
+    walked = sum((r.pages_of for r in recorders.values()), Counter[int]())
+    waits = [ms for r in recorders.values() for step in STEPS for ms in r.waits[step]]
+    if not waits:
+        return {}
+    every_s = options.think_s + percentile(waits, 0.5) / 1000
+    estimates = {}
+    for n, url in enumerate(options.urls):
+        usage = servers.get(url) or {}
+        pages = sum(walked[s] for s in range(n, options.sessions, len(options.urls)))
+        if pages and usage.get("cpu_mean_percent"):
+            cpu_s = usage["cpu_mean_percent"] / 100 * usage["seconds"] / pages
+            estimates[url] = {"cpu_ms_per_page": 1000 * cpu_s,
+                              "sessions_at_busy_cpu": BUSY_PERCENT / 100 * every_s / cpu_s}
+    return estimates
 
 
 def measure(options: Options) -> dict[str, Any]:
@@ -244,7 +261,7 @@ def measure(options: Options) -> dict[str, Any]:
     measured = results(recorders, context,
                        {u: s.summary() if s else {} for u, s in servers.items()},
                        client.summary())
-    context["sessions_per_process_at_70pct_cpu"] = per_process_capacity(measured, options)
+    context["capacity"] = capacity(recorders, measured["servers"], options)
     return measured
 
 
@@ -253,9 +270,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     measured = measure(options)
     print(context_line(measured["context"]))
     print(table(measured))
-    for url, sessions in measured["context"]["sessions_per_process_at_70pct_cpu"].items():
-        print(f"{url}: about {sessions:.0f} sessions of this walk would keep the process "
-              f"at {BUSY_PERCENT:.0f}% of a core (from its CPU per session)")
+    for url, estimate in measured["context"]["capacity"].items():
+        print(f"{url}: {estimate['cpu_ms_per_page']:.0f} ms of server CPU per page; at this "
+              f"pace one process would serve about {estimate['sessions_at_busy_cpu']:.0f} "
+              f"sessions at {BUSY_PERCENT:.0f}% of a core")
     if path is not None:
         write_json(measured, path)
     return 0

@@ -164,7 +164,7 @@ class BrowserWalk:
                 page, lambda: page.get_by_role("button", name="Sign in").click(), timeout_s)
             await page.get_by_test_id("stSidebar").get_by_text(
                 f"Signed in as {self.account.username} (").wait_for()
-            self.recorder.wait(SIGN_IN, drawn, received)
+            self.recorder.wait(self.index, SIGN_IN, drawn, received)
             return True
         except Exception as exc:  # noqa: BLE001 - any failure to sign in is recorded
             self.recorder.fail(self.index, SIGN_IN, "sign-in", repr(exc))
@@ -187,7 +187,7 @@ class BrowserWalk:
             action = await step_action(self.page, step, self.walks)
             drawn, received = await timed(self.page, action, options.timeout_s)
             await check(self.page, step)
-            self.recorder.wait(step, drawn, received)
+            self.recorder.wait(self.index, step, drawn, received)
         except Skipped:
             self.recorder.skip(step)
         except PageProblem as problem:

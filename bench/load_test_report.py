@@ -38,10 +38,14 @@ class Recorder:
         default_factory=lambda: {step: [] for step in (SIGN_IN, *STEPS)})
     failures: list[Failure] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
+    pages_of: Counter[int] = field(default_factory=Counter)  # pages walked, by session
     started: float = field(default_factory=time.monotonic)
 
-    def wait(self, step: str, ms: float, received_ms: float | None = None) -> None:
+    def wait(self, session: int, step: str, ms: float,
+             received_ms: float | None = None) -> None:
         self.waits[step].append(ms)
+        if step != SIGN_IN:
+            self.pages_of[session] += 1
         if received_ms is not None:
             self.received[step].append(received_ms)
 

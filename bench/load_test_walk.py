@@ -123,7 +123,8 @@ class SessionWalk:
 
     async def sign_in(self, timeout_s: float) -> bool:
         try:
-            self.recorder.wait(SIGN_IN, await sign_in(self.session, self.account, timeout_s))
+            ms = await sign_in(self.session, self.account, timeout_s)
+            self.recorder.wait(self.index, SIGN_IN, ms)
             return True
         except PageProblem as problem:
             self.recorder.fail(self.index, SIGN_IN, "sign-in", str(problem))
@@ -147,7 +148,7 @@ class SessionWalk:
         try:
             ms = await timed(lambda: step_action(self.session, step, self.walks), step,
                              options.timeout_s)
-            self.recorder.wait(step, ms)
+            self.recorder.wait(self.index, step, ms)
         except Skipped:
             self.recorder.skip(step)
         except PageProblem as problem:
