@@ -6,8 +6,8 @@ running dashboard (`streamlit run dashboard.py`), for S seconds after they have 
 in. Reported: per page the count and p50, p95 and max of the waits, the errors, and the
 CPU and memory of the server process(es) and of this client. The default client speaks
 Streamlit's websocket protocol (bench/streamlit_client.py), so that it costs the machine
-little beside the server it measures; `--client browser` walks in Chromium tabs instead, to
-check at small N that both measure the same waits.
+little beside the server it measures; `--client browser` walks in Chromium tabs instead,
+and `--client both` puts every other session in a tab, to compare the two at small N.
 
 Several dashboard processes: give `--url` once per process (or a comma list); sessions
 are dealt to them in turn, as a sticky proxy would pin each person to one. Traffic goes to
@@ -50,8 +50,8 @@ T = TypeVar("T")
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 MAX_SESSIONS = 200
 MAX_DURATION_S = 3600
-# A Python process runs one script at a time per core it can use (the GIL): past about
-# this share of one core its pages start to queue behind each other.
+# A dashboard process runs its scripts' Python one at a time (the GIL), so it gets about
+# one core at most: past about this share of it, its pages start to queue.
 BUSY_PERCENT = 70.0
 
 
