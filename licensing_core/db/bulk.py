@@ -11,14 +11,25 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, cast
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-from sqlalchemy import ColumnElement, FromClause, TableClause, any_, bindparam, func, select
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    FromClause,
+    String,
+    TableClause,
+    any_,
+    bindparam,
+    func,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -27,6 +38,10 @@ TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 SQLITE_BATCH_ROWS = 50_000
 # Rows per CSV block sent to PostgreSQL's COPY: bounds the memory of one block.
 COPY_SLICE_ROWS = 50_000
+# SQLite's page cache while a bulk change runs, in KiB (its default is 2,000): inserting
+# into the indexes of large tables touches pages all over them, and a page evicted in the
+# middle of the transaction is written to the WAL and read back (twice the time at 1M).
+SQLITE_BULK_CACHE_KIB = 65_536
 # Frames a BulkWriter holds for its thread, beside the one being sent: the caller runs at
 # most this far ahead of the server (memory stays bounded to a few chunks).
 WRITER_QUEUE_FRAMES = 2
@@ -105,6 +120,21 @@ def insert_frame(session: Session, table: FromClause, frame: pd.DataFrame) -> in
             cursor.executemany(statement, batch)
         cursor.close()
     return len(frame)
+
+
+@contextmanager
+def bulk_cache(session: Session) -> Iterator[None]:
+    """A larger page cache on SQLite for the block (given back after); nothing elsewhere."""
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    raw = _raw_connection(session)
+    before = raw.execute("PRAGMA cache_size").fetchone()[0]
+    raw.execute(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 class BulkWriter:
@@ -203,6 +233,28 @@ def one_of(session: Session, column: Any, values: Sequence[Any]) -> ColumnElemen
                     column == any_(bindparam(None, list(values), type_=ARRAY(column.type))))
     listed = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
     return cast(ColumnElement[bool], column.in_(select(listed.c.value)))
+
+
+def bound_rows(session: Session, frame: pd.DataFrame) -> FromClause:
+    """The frame's rows as a table for one query, all bound in one value per column on
+    PostgreSQL (arrays, unnested side by side) or one JSON value on SQLite (json_each):
+    no temporary table to create and drop. Texts and timestamps only (the timestamps as
+    text in the stored layout on SQLite)."""
+    columns = list(frame.columns)
+    if session.get_bind().dialect.name == "postgresql":
+        unnested = []
+        for name in columns:
+            values = frame[name]
+            kind = DateTime() if pd.api.types.is_datetime64_any_dtype(values) else String()
+            listed = [None if v is pd.NaT else v for v in (
+                values.dt.to_pydatetime().tolist() if isinstance(kind, DateTime)
+                else values.astype(object).tolist())]
+            unnested.append(func.unnest(bindparam(None, listed, type_=ARRAY(kind))).label(name))
+        return select(*unnested).subquery()
+    rows = json.dumps([list(row) for row in frame_rows(frame, columns)])
+    each = func.json_each(bindparam(None, rows)).table_valued("value")
+    return select(*(func.json_extract(each.c.value, f"$[{i}]").label(name)
+                    for i, name in enumerate(columns))).subquery()
 
 
 def read_frame(session: Session, statement: Any, parse_dates: Sequence[str] = ()) -> pd.DataFrame:

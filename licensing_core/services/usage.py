@@ -20,8 +20,8 @@ from licensing_core.db.models import (
 )
 from licensing_core.db.tenancy import calendar_of, recount_consumed, tenant_terms
 from licensing_core.domain.calendar import DEFAULT_SESSION_MINUTES, TermCalendar
+from licensing_core.domain.kinds import LicenseType
 from licensing_core.domain.sessions import GROUP_COLUMNS, SESSION_COLUMNS, sessionize
-from licensing_core.domain.terms import LicenseType
 from licensing_core.domain.user_licenses import license_holdings
 
 # Users recomputed per batch: bounds memory and the length of IN lists (SQLite's limit).
@@ -39,8 +39,34 @@ def all_user_ids(session: Session, tenant_id: str) -> list[str]:
     ))
 
 
+class AppendedSessions:
+    """The sessions of conversations that only append (see only_appends): those of the
+    change's users, a batch of users at a time. `ahead()` sessionizes the first batch at
+    once, so that it is done while the server still stores the conversations."""
+
+    def __init__(self, added: pd.DataFrame, user_ids: Sequence[str],
+                 calendar: TermCalendar) -> None:
+        self._added = added
+        self._calendar = calendar
+        self._batches = list(_batches(sorted(set(user_ids))))
+        self._ready: list[pd.DataFrame] = []
+
+    def ahead(self) -> None:
+        if self._batches and not self._ready:
+            self._ready.append(self._next())
+
+    def _next(self) -> pd.DataFrame:
+        batch = self._batches.pop(0)
+        return sessionize(self._added[self._added["user_id"].isin(batch)], self._calendar)
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        while self._ready or self._batches:
+            yield self._ready.pop(0) if self._ready else self._next()
+
+
 def recompute_usage(session: Session, tenant: Tenant, user_ids: Sequence[str] | None,
-                    since: datetime | None = None, added: pd.DataFrame | None = None) -> int:
+                    since: datetime | None = None,
+                    added: AppendedSessions | None = None) -> int:
     """Rebuild sessions and user licenses of `user_ids` (None: every user of the tenant).
 
     `since` is the earliest conversation the change added (None: rebuild every session).
@@ -50,8 +76,9 @@ def recompute_usage(session: Session, tenant: Tenant, user_ids: Sequence[str] | 
     one. The result is the same as a full rebuild.
 
     `added`, given with `since` when `only_appends` held before the change stored anything,
-    is every conversation it stored (sessions.CONVERSATION_COLUMNS): those are then all the
-    conversations of open sessions, so they are sessionized from memory, not read back.
+    is the sessions of every conversation it stored (AppendedSessions of
+    sessions.CONVERSATION_COLUMNS): those are then all the conversations of open sessions,
+    so they are sessionized from memory, not read back.
 
     Returns the number of sessions of those users after recomputation.
     """
@@ -61,7 +88,7 @@ def recompute_usage(session: Session, tenant: Tenant, user_ids: Sequence[str] | 
     user_terms = [(t.term_id, *calendar.bounds[i]) for i, t in enumerate(calendar.terms)
                   if t.license_type == LicenseType.USER]
     if since is not None and added is not None:
-        sessions_total = _append_sessions(session, tenant.id, ids, calendar, since, added)
+        sessions_total = _append_sessions(session, tenant.id, ids, since, added)
     else:
         sessions_total = sum(_recompute_batch_sessions(session, tenant.id, batch, calendar,
                                                        since) for batch in _batches(ids))
@@ -111,14 +138,10 @@ def _conversations_of(session: Session, tenant_id: str, user_ids: list[str]) -> 
 
 
 def _session_rows(tenant_id: str, sessions: pd.DataFrame) -> pd.DataFrame:
-    """Sessions as stored: the tenant's, no term (NULL) for -1, in the order they start.
-
-    Rows written in start order land next to each other in `ix_sessions_term` (and, since
-    conversation ids usually grow with time, in the primary key), so that the server
-    appends to few index pages instead of touching one at random per row."""
+    """Sessions as stored: the tenant's, and no term (NULL) for -1."""
     sessions["term_id"] = sessions["term_id"].astype("Int64").mask(sessions["term_id"] < 0)
     sessions.insert(0, "tenant_id", tenant_id)
-    return sessions.sort_values("started_at", kind="stable", ignore_index=True)
+    return sessions
 
 
 def _store_sessions(session: Session, tenant_id: str, sessions: pd.DataFrame) -> int:
@@ -177,8 +200,8 @@ def _closed_count(session: Session, tenant_id: str, user_ids: list[str],
         s.window_end <= since)) or 0)
 
 
-def _append_sessions(session: Session, tenant_id: str, user_ids: list[str],
-                     calendar: TermCalendar, since: datetime, added: pd.DataFrame) -> int:
+def _append_sessions(session: Session, tenant_id: str, user_ids: list[str], since: datetime,
+                     added: AppendedSessions) -> int:
     """The users' sessions when `added` (their new conversations) only appends to them.
 
     Every stored session starts at a stored conversation, so before `since` minus the
@@ -191,8 +214,7 @@ def _append_sessions(session: Session, tenant_id: str, user_ids: list[str],
     kept = _closed_count(session, tenant_id, user_ids, since)
     columns = ["tenant_id", *SESSION_COLUMNS]
     with BulkWriter(session, UsageSession.__table__, columns) as writer:
-        for batch in _batches(user_ids):
-            sessions = sessionize(added[added["user_id"].isin(batch)], calendar)
+        for sessions in added:
             if not sessions.empty:
                 writer.write(_session_rows(tenant_id, sessions))
     return kept + writer.rows

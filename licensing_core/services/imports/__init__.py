@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from licensing_core.clock import utcnow
+from licensing_core.db.bulk import bulk_cache
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Conversation, Tenant
 from licensing_core.db.tenancy import get_tenant
@@ -73,7 +74,7 @@ def import_users(db: Database, *, tenant_id: str, path: Path, actor: str,
     now = now or utcnow()
     name = display_name or str(path)
     report = progress or no_progress
-    with db.transaction() as session:
+    with db.transaction() as session, bulk_cache(session):
         tenant = get_tenant(session, tenant_id, lock=True)
         check = UsersCheck(name)
         store = UsersStore(session, tenant.id, now)
@@ -124,10 +125,10 @@ def import_conversations(db: Database, *, tenant_id: str, path: Path, actor: str
     now = now or utcnow()
     name = display_name or str(path)
     report = progress or no_progress
-    with db.transaction() as session:
+    with db.transaction() as session, bulk_cache(session):
         tenant = get_tenant(session, tenant_id, lock=True)
         check = ConversationsCheck(name, ZoneInfo(tenant.timezone))
-        kept = KeptRows.before_storing(session, tenant.id) if sessions_from_memory else None
+        kept = KeptRows.before_storing(session, tenant) if sessions_from_memory else None
         with ConversationsStore(session, tenant.id) as store:
             for rows in _checked_conversations(session, tenant, path, check, store.pause,
                                                report):
@@ -136,9 +137,10 @@ def import_conversations(db: Database, *, tenant_id: str, path: Path, actor: str
                     kept.add(rows)
             if check.report:
                 raise ImportRefused(check.report)  # rolls back what was stored
+            appended = kept.appended(store.touched, store.since) if kept is not None else None
             stored = store.close(check.rows_read)
         report(check.rows_read, check.rows_read)
-        sessions = rebuild(session, tenant, stored, kept)
+        sessions = rebuild(session, tenant, stored, appended)
         return finish(session, tenant, Done("conversations", name, actor, now,
                                             check.rows_read, stored, sessions))
 

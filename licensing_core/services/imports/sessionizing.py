@@ -3,11 +3,13 @@
 An import that only appends (no stored conversation starts within the longest session
 before its earliest new one: a first file, the next day's file) builds its sessions from
 the rows it stored, kept in memory as they were stored (`KeptRows`, about 30 bytes a row,
-within a budget); any other import, or one over the budget, reads them back.
+within a budget), starting while the server still stores the last of them; any other
+import, or one over the budget, reads them back.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,9 +19,15 @@ from sqlalchemy.orm import Session
 
 from licensing_core.db.models import Tenant
 from licensing_core.db.tenancy import calendar_of, tenant_terms
+from licensing_core.domain.calendar import TermCalendar
 from licensing_core.domain.sessions import CONVERSATION_COLUMNS, GROUP_COLUMNS
 from licensing_core.services.imports.results import Stored
-from licensing_core.services.usage import appends_after, latest_start, recompute_usage
+from licensing_core.services.usage import (
+    AppendedSessions,
+    appends_after,
+    latest_start,
+    recompute_usage,
+)
 
 # Bytes of stored rows kept for their sessions: a file over it reads its sessions back.
 KEPT_ROWS_BYTES = 128 * 1024 * 1024
@@ -29,17 +37,20 @@ KEPT_ROWS_BYTES = 128 * 1024 * 1024
 class KeptRows:
     """The stored rows' columns that sessions need, the repeated texts as categoricals.
 
-    `latest_before` is the latest conversation stored before the import (read before it
-    stores anything): with the earliest new one, it tells whether the import only appends.
+    `latest_before`, the latest conversation stored before the import, and the tenant's
+    terms are read before it stores anything: with the earliest new conversation, they
+    tell whether the import only appends.
     """
 
     latest_before: datetime | None
+    calendar: TermCalendar
     parts: list[pd.DataFrame] | None = field(default_factory=list)  # None: over the budget
     size: int = 0
 
     @classmethod
-    def before_storing(cls, session: Session, tenant_id: str) -> KeptRows:
-        return cls(latest_start(session, tenant_id))
+    def before_storing(cls, session: Session, tenant: Tenant) -> KeptRows:
+        return cls(latest_start(session, tenant.id),
+                   calendar_of(tenant, tenant_terms(session, tenant.id)))
 
     def add(self, rows: pd.DataFrame) -> None:
         if self.parts is None or rows.empty:
@@ -49,13 +60,21 @@ class KeptRows:
         self.size += int(part.memory_usage(deep=True).sum())
         self.parts = self.parts + [part] if self.size <= KEPT_ROWS_BYTES else None
 
-    def frame(self) -> pd.DataFrame | None:
-        """All the rows in one frame (categories merged, not expanded back to texts)."""
-        if self.parts is None:
+    def appended(self, user_ids: Sequence[str], since: datetime | None) -> AppendedSessions | None:
+        """The sessions of the kept rows, their first batch sessionized now, when the
+        import only appends from `since` on (None: it does not, or over the budget)."""
+        if self.parts is None or since is None or not appends_after(self.latest_before, since,
+                                                                      self.calendar):
             return None
-        if not self.parts:
+        appended = AppendedSessions(self._frame(), user_ids, self.calendar)
+        appended.ahead()
+        return appended
+
+    def _frame(self) -> pd.DataFrame:
+        """All the rows in one frame (categories merged, not expanded back to texts)."""
+        parts, self.parts = self.parts or [], None
+        if not parts:
             return pd.DataFrame(columns=CONVERSATION_COLUMNS)
-        parts, self.parts = self.parts, None
         return pd.DataFrame({c: _joined([p[c] for p in parts]) for c in CONVERSATION_COLUMNS})
 
 
@@ -68,17 +87,13 @@ def _joined(pieces: list[pd.Series]) -> pd.Series | pd.Categorical:
 
 
 def rebuild(session: Session, tenant: Tenant, stored: Stored,
-            kept: KeptRows | None = None) -> int:
+            appended: AppendedSessions | None = None) -> int:
     """Rebuild the usage of the users the import touched; returns their sessions.
 
     `stored.since` lets the sessions closed before it stand (see recompute_usage); the
-    users import gives none, and every session of its users is rebuilt.
+    users import gives none, and every session of its users is rebuilt. `appended`: the
+    sessions of an import that only appends, from its rows in memory.
     """
     if not stored.touched:
         return 0
-    added = None
-    if kept is not None and stored.since is not None:
-        calendar = calendar_of(tenant, tenant_terms(session, tenant.id))
-        if appends_after(kept.latest_before, stored.since, calendar):
-            added = kept.frame()
-    return recompute_usage(session, tenant, stored.touched, stored.since, added)
+    return recompute_usage(session, tenant, stored.touched, stored.since, appended)

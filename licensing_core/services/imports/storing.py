@@ -23,7 +23,7 @@ from licensing_core.domain.user_licenses import ACTIVE
 from licensing_core.ingest.readers import LINE
 from licensing_core.ingest.validation import CONVERSATION_FIELDS, USER_TEXT_FIELDS
 from licensing_core.services.imports.results import Stored
-from licensing_core.services.imports.staging import refresh_statistics, staged, stored_rows
+from licensing_core.services.imports.staging import refresh_statistics, rows_of, stored_rows
 
 USER_COLUMNS = ["user_id", *USER_TEXT_FIELDS, "status"]
 CONVERSATION_COLUMNS = [*CONVERSATION_FIELDS, "tenant_id"]
@@ -84,11 +84,10 @@ class UsersStore:
         if changed.empty:
             return
         users = cast(Table, PlatformUser.__table__)
-        stage = staged(self.session, "import_users", changed[USER_COLUMNS])
-        self.session.execute(update(users).where(
-            users.c.tenant_id == self.tenant_id, users.c.user_id == stage.c.user_id,
-        ).values({f: stage.c[f] for f in USER_COLUMNS[1:]}))
-        stage.drop(self.session.connection())
+        with rows_of(self.session, "import_users", changed[USER_COLUMNS]) as stage:
+            self.session.execute(update(users).where(
+                users.c.tenant_id == self.tenant_id, users.c.user_id == stage.c.user_id,
+            ).values({f: stage.c[f] for f in USER_COLUMNS[1:]}))
 
     def close(self) -> Stored:
         refresh_statistics(self.session, self.stored, ["platform_users", "user_status_events"])
@@ -129,6 +128,16 @@ class ConversationsStore:
     def pause(self) -> None:
         self.writer.pause()
 
+    @property
+    def touched(self) -> list[str]:
+        """The users of the rows stored so far, sorted."""
+        return sorted(self.firsts.index)
+
+    @property
+    def since(self) -> datetime | None:
+        """The earliest conversation stored so far (None: none)."""
+        return self.firsts.min().to_pydatetime() if not self.firsts.empty else None
+
     def close(self, rows_read: int) -> Stored:
         """Wait for every row, then create the users met first and date their first
         conversations; `rows_read` less the rows stored were skipped."""
@@ -136,8 +145,7 @@ class ConversationsStore:
         created = _create_users(self.session, self.tenant_id, self.firsts)
         _update_first_conversations(self.session, self.tenant_id, self.firsts)
         refresh_statistics(self.session, stored, ["conversations", "platform_users"])
-        since = self.firsts.min().to_pydatetime() if not self.firsts.empty else None
-        return Stored(stored, rows_read - stored, created, sorted(self.firsts.index), since)
+        return Stored(stored, rows_read - stored, created, self.touched, self.since)
 
 
 def _create_users(session: Session, tenant_id: str, firsts: pd.Series) -> int:
@@ -159,10 +167,10 @@ def _update_first_conversations(session: Session, tenant_id: str, firsts: pd.Ser
     if firsts.empty:
         return
     users = cast(Table, PlatformUser.__table__)
-    stage = staged(session, "import_firsts", pd.DataFrame(
-        {"user_id": firsts.index.astype("str"), "first_at": firsts.to_numpy()}))
-    stored, new = users.c.first_conversation_at, stage.c.first_at
-    session.execute(update(users).where(
-        users.c.tenant_id == tenant_id, users.c.user_id == stage.c.user_id,
-    ).values(first_conversation_at=case((stored.is_(None) | (stored > new), new), else_=stored)))
-    stage.drop(session.connection())
+    frame = pd.DataFrame({"user_id": firsts.index.astype("str"), "first_at": firsts.to_numpy()})
+    with rows_of(session, "import_firsts", frame) as stage:
+        stored, new = users.c.first_conversation_at, stage.c.first_at
+        session.execute(update(users).where(
+            users.c.tenant_id == tenant_id, users.c.user_id == stage.c.user_id,
+        ).values(first_conversation_at=case((stored.is_(None) | (stored > new), new),
+                                            else_=stored)))
