@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -11,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Enum,
     Float,
     ForeignKey,
     Index,
@@ -19,6 +21,34 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from licensing_core.domain.kinds import (
+    AlertKind,
+    AlertStatus,
+    AuditAction,
+    LicenseType,
+    RequestStatus,
+    Role,
+    UserStatus,
+    WebhookStatus,
+)
+
+Words = TypeVar("Words", bound=StrEnum)
+
+
+def stored_as_text(words: type[Words], length: int) -> Enum:
+    """A column of one of `words`, stored as the plain VARCHAR(length) text it always was
+    (no native enum type, no CHECK constraint: no migration, the same bytes) and read back
+    as the enum's member."""
+    return Enum(words, native_enum=False, create_constraint=False, length=length,
+                values_callable=lambda kind: [member.value for member in kind])
+
+
+def postgresql_only(index: Index) -> Index:
+    """An index of PostgreSQL alone (its migration creates it there only); `info` tells
+    the comparison of a migrated SQLite schema with these models not to expect it."""
+    index.info["postgresql_only"] = True
+    return index.ddl_if(dialect="postgresql")
 
 
 class Base(DeclarativeBase):
@@ -42,7 +72,7 @@ class Term(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
-    license_type: Mapped[str] = mapped_column(String(16))
+    license_type: Mapped[LicenseType] = mapped_column(stored_as_text(LicenseType, 16))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     initial_licenses: Mapped[int] = mapped_column(Integer)
@@ -76,6 +106,14 @@ class PlatformUser(Base):
     """A user of the tenant on the platform (not an account of this dashboard)."""
 
     __tablename__ = "platform_users"
+    __table_args__ = (
+        # Consumption History's text filter looks for users by a substring of their name
+        # or email: pg_trgm's trigrams answer ILIKE '%text%' (migration 0008).
+        postgresql_only(Index("ix_platform_users_search", "user_name", "email",
+                              postgresql_using="gin",
+                              postgresql_ops={"user_name": "gin_trgm_ops",
+                                              "email": "gin_trgm_ops"})),
+    )
 
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -84,7 +122,9 @@ class PlatformUser(Base):
     first_name: Mapped[str] = mapped_column(String(200), default="")
     last_name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(100), default="")
-    status: Mapped[str] = mapped_column(String(16), default="Active")
+    # One of UserStatus as the services write it, kept as plain text: the history's filters
+    # and exports read whatever text is stored, an odd one included, and never refuse it.
+    status: Mapped[str] = mapped_column(String(16), default=UserStatus.ACTIVE)
     first_conversation_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
@@ -98,7 +138,7 @@ class UserStatusEvent(Base):
                                     primary_key=True, autoincrement=True)
     tenant_id: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # one of UserStatus, as plain text
     at: Mapped[datetime] = mapped_column(DateTime)
 
 
@@ -126,13 +166,13 @@ class UsageSession(Base):
 
     __tablename__ = "sessions"
     __table_args__ = (
-        Index("ix_sessions_term", "term_id", "started_at"),
+        # The history of a term in its order and dates; with the user id, the history's
+        # text filter reads no table row to tell whether a row's user is one it found.
+        # Its prefix counts a term's sessions (terms.consumed, db.tenancy.recount_consumed).
+        Index("ix_sessions_term", "term_id", "started_at", "user_id"),
         # A user's sessions, and those whose window ends after an import's earliest
         # conversation (the ones it rebuilds, see services.usage).
         Index("ix_sessions_user_window", "tenant_id", "user_id", "window_end"),
-        # Counting a term's sessions (its consumption): term_id alone deduplicates into a
-        # few pages on PostgreSQL, far fewer to read than ix_sessions_term's.
-        Index("ix_sessions_term_id", "term_id"),
     )
 
     tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -171,7 +211,8 @@ class LicenseRequest(Base):
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open|approved|declined
+    status: Mapped[RequestStatus] = mapped_column(stored_as_text(RequestStatus, 16),
+                                                 default=RequestStatus.OPEN)
     requested_by: Mapped[str] = mapped_column(String(200))
     requested_at: Mapped[datetime] = mapped_column(DateTime)
     decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
@@ -196,8 +237,7 @@ class Alert(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
     term_id: Mapped[int | None] = mapped_column(ForeignKey("terms.id"), nullable=True)
-    # threshold | contract_end | run_out | license_request | request_decision
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[AlertKind] = mapped_column(stored_as_text(AlertKind, 32))
     # Unique per cause, so the same alert can never be queued twice.
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
     threshold: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -206,7 +246,8 @@ class Alert(Base):
     total_purchased: Mapped[int] = mapped_column(Integer, default=0)
     recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
     subject: Mapped[str] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | sent
+    status: Mapped[AlertStatus] = mapped_column(stored_as_text(AlertStatus, 16),
+                                               default=AlertStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
@@ -221,9 +262,9 @@ class Alert(Base):
     run_out_low: Mapped[date | None] = mapped_column(Date, nullable=True)
     run_out_high: Mapped[date | None] = mapped_column(Date, nullable=True)
     licenses_needed: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    # queued | sent | not_configured (the run that met it had no LICENSING_WEBHOOK_URL)
-    webhook_status: Mapped[str] = mapped_column(String(16), default="queued",
-                                                server_default="queued")
+    webhook_status: Mapped[WebhookStatus] = mapped_column(
+        stored_as_text(WebhookStatus, 16), default=WebhookStatus.QUEUED,
+        server_default=WebhookStatus.QUEUED.value)
     webhook_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     webhook_last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     # NULL: due at once (never tried)
@@ -238,7 +279,7 @@ class Account(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
-    role: Mapped[str] = mapped_column(String(32))  # super_admin | tenant_admin | tenant_viewer
+    role: Mapped[Role] = mapped_column(stored_as_text(Role, 32))
     tenant_id: Mapped[str | None] = mapped_column(ForeignKey("tenants.id"), nullable=True)
     email: Mapped[str] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(200))
@@ -269,7 +310,7 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
     actor: Mapped[str] = mapped_column(String(200))
     tenant_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    action: Mapped[str] = mapped_column(String(64))
+    action: Mapped[AuditAction] = mapped_column(stored_as_text(AuditAction, 64))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
