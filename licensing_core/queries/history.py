@@ -14,13 +14,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import ColumnElement, FromClause, Join, Select, func, select
+from sqlalchemy import ColumnElement, FromClause, Join, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from licensing_core.db.engine import Database
 from licensing_core.db.models import PlatformUser, Term, UsageSession, UserLicense
-from licensing_core.domain.terms import LicenseType
-from licensing_core.domain.user_licenses import ACTIVE
+from licensing_core.domain.kinds import LicenseType, UserStatus
 from licensing_core.errors import Refused
 from licensing_core.exports.cells import CellKind, ExportColumns
 from licensing_core.queries.common import (
@@ -77,6 +76,30 @@ class FilterOptions:
 
 
 @dataclass(frozen=True)
+class _UserSearch:
+    """Where the text filter looks: the row's own user id, and its user's name and email."""
+
+    tenant_id: str
+    user_id: Expr  # the row's user id
+
+    def condition(self, text: str, postgres: bool) -> ColumnElement[bool] | None:
+        """The text is in the row's user id, or in its user's name or email.
+
+        The rows of three LIKEs over the outer join to the user (a row without its user
+        matches by its id alone), with the users found first: on PostgreSQL through the
+        trigram index ix_platform_users_search, into one set that each row is looked up in;
+        and the count need not join the users. The term's rows are all the tenant's.
+        """
+        u = PlatformUser
+        own = contains_text([self.user_id], text, postgres)
+        theirs = contains_text([u.user_name, u.email], text, postgres)
+        if own is None or theirs is None:
+            return None
+        users = select(u.user_id).where(u.tenant_id == self.tenant_id, theirs)
+        return or_(own, self.user_id.in_(users))
+
+
+@dataclass(frozen=True)
 class _Shape:
     """The SQL of one license type's history: display columns, source, scope and order."""
 
@@ -84,7 +107,7 @@ class _Shape:
     cells: ExportColumns  # each column's kind
     source: FromClause
     scope: list[ColumnElement[bool]]
-    searched: list[Expr]
+    searched: _UserSearch
     held_at: Expr  # the instant the date filter applies to
     key: Expr  # unique in the term: the last sort key, so pages never overlap
     default_sort: str
@@ -108,7 +131,7 @@ def _user_fields() -> dict[str, Expr]:
     return {
         "User Name": func.coalesce(u.user_name, ""), "Email": func.coalesce(u.email, ""),
         "First Name": func.coalesce(u.first_name, ""), "Last Name": func.coalesce(u.last_name, ""),
-        "Role": func.coalesce(u.role, ""), "Status": func.coalesce(u.status, ACTIVE),
+        "Role": func.coalesce(u.role, ""), "Status": func.coalesce(u.status, UserStatus.ACTIVE),
     }
 
 
@@ -129,7 +152,7 @@ def _shape(term: Term) -> _Shape:
             "Channel": s.channel, "Conversations": s.conversation_count,
         }
         return _Shape(columns, SESSION_CELLS, source, [s.term_id == term.id],
-                      [s.user_id, u.user_name, u.email], s.started_at, s.session_id,
+                      _UserSearch(term.tenant_id, s.user_id), s.started_at, s.session_id,
                       "Started On", True, s.channel, s.agent_name)
     lic = UserLicense
     source = lic.__table__.outerjoin(
@@ -137,7 +160,7 @@ def _shape(term: Term) -> _Shape:
     columns = {"User ID": lic.user_id, **{c: user[c] for c in USER_COLUMNS[1:-1]},
                "Conversations": lic.conversation_count}
     return _Shape(columns, USER_CELLS, source, [lic.term_id == term.id],
-                  [lic.user_id, u.user_name, u.email], lic.held_since, lic.user_id,
+                  _UserSearch(term.tenant_id, lic.user_id), lic.held_since, lic.user_id,
                   "User ID", False, None, None)
 
 
@@ -146,7 +169,7 @@ def _where(shape: _Shape, filters: HistoryFilters, tz: ZoneInfo,
     """Channel and agent filters are ignored on a user-based term, which has neither."""
     return all_of([
         *shape.scope,
-        contains_text(shape.searched, filters.text, postgres),
+        shape.searched.condition(filters.text, postgres),
         in_values(shape.columns["Role"], filters.roles),
         in_values(_user_fields()["Status"], filters.statuses),
         in_values(shape.channel, filters.channels) if shape.channel is not None else None,
@@ -218,10 +241,11 @@ def consumption_history(db: Database, tenant_id: str, term_id: int, *,
 
 
 def _count_source(shape: _Shape, filters: HistoryFilters) -> FromClause:
-    """The rows to count: without a filter on the user's fields, the history's own table
-    alone, as the outer join to the user (one at most per row) never changes the count.
-    PostgreSQL drops such a join by itself; SQLite would look up every row's user."""
-    by_user = filters.text.strip() or filters.roles or filters.statuses
+    """The rows to count: without a filter on the joined user's fields (role, status; the
+    text filter finds its users apart), the history's own table alone, as the outer join
+    to the user (one at most per row) never changes the count. PostgreSQL drops such a
+    join by itself; SQLite would look up every row's user."""
+    by_user = filters.roles or filters.statuses
     if not by_user and isinstance(shape.source, Join):
         return shape.source.left
     return shape.source
