@@ -23,8 +23,9 @@ from licensing_core.auth.accounts import create_account
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Tenant
 from licensing_core.domain.calendar import TermCalendar, TermSpan
+from licensing_core.domain.kinds import LicenseType, Role, UserStatus
 from licensing_core.domain.sessions import sessionize
-from licensing_core.domain.terms import LicenseType, local_midnight_utc
+from licensing_core.domain.terms import local_midnight_utc
 from licensing_core.errors import Refused
 from licensing_core.queries.alerts import alerts_list
 from licensing_core.services.imports import import_conversations, import_users
@@ -113,7 +114,7 @@ def _people(spec: DemoTenant, rng: np.random.Generator) -> pd.DataFrame:
     ids = [f"{spec.tenant_id[0].upper()}{n:05d}" for n in numbers]
     emails = [f"{_ascii(f)}.{_ascii(ln)}.{n}@{spec.tenant_id}.example"
               for f, ln, n in zip(first, last, numbers, strict=True)]
-    status = np.where(rng.random(spec.users) < 0.06, "Inactive", "Active")
+    status = np.where(rng.random(spec.users) < 0.06, UserStatus.INACTIVE, UserStatus.ACTIVE)
     return pd.DataFrame({
         "user_id": ids, "user_name": [e.split("@")[0] for e in emails], "email": emails,
         "first_name": first, "last_name": last, "role": rng.choice(ROLES, spec.users),
@@ -134,7 +135,7 @@ def _conversations(spec: DemoTenant, people: pd.DataFrame, last_day: date,
     local = day_of_seed + pd.to_timedelta(hours, "h").to_numpy() + pd.to_timedelta(
         minutes, "s").to_numpy()
     popularity = rng.lognormal(0.0, 1.0, len(people))  # a few heavy users, a long tail
-    active = (people["status"] == "Active").to_numpy()
+    active = (people["status"] == UserStatus.ACTIVE).to_numpy()
     weights = np.where(active, popularity, popularity * 0.02)
     users = rng.choice(people["user_id"].to_numpy(), seeds, p=weights / weights.sum())
     agents = rng.choice(AGENTS, seeds, p=[0.35, 0.25, 0.15, 0.15, 0.10])
@@ -187,7 +188,7 @@ def _load_tenant(db: Database, spec: DemoTenant, today: date, workdir: Path,
     if spec.license_type == LicenseType.SESSION:
         final_consumed = _session_count(spec, conversations)
     else:
-        final_consumed = int(((people["status"] == "Active")
+        final_consumed = int(((people["status"] == UserStatus.ACTIVE)
                               | people["user_id"].isin(conversations["user_id"])).sum())
     final_total = max(1, round(final_consumed * 100 / spec.target_percent))
     initial = round(final_total * 0.6)
@@ -195,7 +196,7 @@ def _load_tenant(db: Database, spec: DemoTenant, today: date, workdir: Path,
     removal = final_total - initial - refill  # a small correction downwards
     created = datetime.combine(spec.start, time(8)) - timedelta(days=3)
     create_tenant(db, tenant_id=spec.tenant_id, name=spec.name,
-                  license_type=spec.license_type.value, licenses=initial, start=spec.start,
+                  license_type=spec.license_type, licenses=initial, start=spec.start,
                   end=spec.end, session_minutes=spec.session_minutes, timezone=spec.timezone,
                   technical_emails=spec.technical, billing_emails=spec.billing,
                   actor=OPERATOR, now=created)
@@ -238,8 +239,8 @@ def load_demo(db: Database, *, today: date | None = None,
         for spec in demo_tenants(today):
             progress(f"loading {spec.name}")
             _load_tenant(db, spec, today, Path(workdir), rng, report)
-    accounts = [("admin", "super_admin", None, "operator@example.com")] + [
-        (f"{t}-admin", "tenant_admin", t, f"admin@{t}.example") for t in report.tenants]
+    accounts = [("admin", Role.SUPER_ADMIN, None, "operator@example.com")] + [
+        (f"{t}-admin", Role.TENANT_ADMIN, t, f"admin@{t}.example") for t in report.tenants]
     for username, role, tenant_id, email in accounts:
         create_account(db, username=username, role=role, tenant_id=tenant_id, email=email,
                        password=DEMO_PASSWORD, actor=OPERATOR)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from licensing_core.auth.accounts import create_account, list_accounts
-from licensing_core.auth.permissions import Role
+from licensing_core.domain.kinds import Role
 from licensing_core.ui import accounts, context, data, labels
 
 principal, db = context.operator()
@@ -16,7 +16,8 @@ with create, st.form("account_create"):
     left, right = st.columns(2)
     username = left.text_input("Username", key="account_username")
     email = right.text_input("Email", key="account_email")
-    role = left.selectbox("Role", [r.value for r in Role], index=1, key="account_role",
+    roles = list(Role)
+    role = left.selectbox("Role", roles, index=1, key="account_role",
                           format_func=labels.role)
     tenant = right.selectbox("Tenant", data.tenant_ids(principal, db.url), index=None,
                              key="account_tenant", help="None for a super admin")

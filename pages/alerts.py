@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from licensing_core.auth.permissions import Role
+from licensing_core.domain.kinds import Role
 from licensing_core.ui import alerts, context, data, formatting
 
 ctx = context.tenant_page()

@@ -6,7 +6,7 @@ their tenant's.
 
 import streamlit as st
 
-from licensing_core.auth.permissions import Role
+from licensing_core.domain.kinds import Role
 from licensing_core.ui import audit, context, data, formatting, resources, widgets
 
 ALL = "All tenants"

@@ -4,8 +4,9 @@ from datetime import date
 
 import streamlit as st
 
+from licensing_core.domain.kinds import LicenseType
 from licensing_core.services.tenants import create_tenant
-from licensing_core.ui import context, data, flash, forms, navigation
+from licensing_core.ui import context, data, flash, forms, labels, navigation
 
 principal, db = context.operator()
 st.title("Create tenant")
@@ -13,7 +14,8 @@ with st.form("create_tenant"):
     left, right = st.columns(2)
     tenant_id = left.text_input("Tenant ID", help="Short, lower-case: letters, digits, - or _")
     name = right.text_input("Name")
-    license_type = left.selectbox("License type", ["session", "user"])
+    kinds = list(LicenseType)
+    license_type = left.selectbox("License type", kinds, format_func=labels.license_type)
     licenses = right.number_input("Licenses bought", min_value=0, value=100, step=1)
     start = left.date_input("Start date", value=date.today(), format="YYYY-MM-DD")
     end = right.date_input("End date", value=forms.year_end(date.today()),
@@ -30,7 +32,7 @@ if submitted and forms.emails_valid(technical=technical, billing=billing):
     with forms.refusal_shown():
         create_tenant(db, tenant_id=tenant_id.strip(), name=name, license_type=license_type,
                       licenses=int(licenses), start=start, end=end,
-                      session_minutes=int(minutes) if license_type == "session" else None,
+                      session_minutes=int(minutes) if license_type == LicenseType.SESSION else None,
                       timezone=timezone, technical_emails=forms.addresses(technical),
                       billing_emails=forms.addresses(billing), actor=principal.username)
         data.invalidate()

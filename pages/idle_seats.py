@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from licensing_core.domain.kinds import LicenseType
 from licensing_core.exports.idle_seats import export_idle_seats
 from licensing_core.queries.idle_seats import MAX_IDLE_DAYS
 from licensing_core.ui import context, data, downloads, forecast_data, formatting, widgets
@@ -14,7 +15,7 @@ timezone = data.summary(ctx).timezone
 
 st.title("Idle seats")
 term = widgets.term_picker(ctx, key="idle_term")
-if term.license_type != "user":
+if term.license_type != LicenseType.USER:
     st.info("Idle seats apply to user-based terms: this term counts sessions, and a session "
             "holds no seat.")
     st.stop()

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import streamlit as st
 
-from licensing_core.ui import context, data, forms, renewals, widgets
+from licensing_core.domain.kinds import LicenseType
+from licensing_core.ui import context, data, forms, labels, renewals, widgets
 from licensing_core.ui.text import plain
 
 ctx = context.operator_tenant()
@@ -21,8 +22,10 @@ with st.form("new_term"):
     start = left.date_input("Start date", value=first_day, format="YYYY-MM-DD")
     end = right.date_input("End date", value=forms.year_end(first_day), format="YYYY-MM-DD")
     licenses = left.number_input("Licenses bought", min_value=0, value=100, step=1)
-    kinds = ["session", "user"]
-    license_type = right.selectbox("License type", kinds, index=kinds.index(latest.license_type))
+    kinds = list(LicenseType)
+    license_type = right.selectbox("License type", kinds,
+                                   index=kinds.index(LicenseType(latest.license_type)),
+                                   format_func=labels.license_type)
     minutes = left.number_input("Session duration (minutes)", min_value=1, step=1,
                                 value=latest.session_minutes or 30,
                                 help="Session-based terms only")
@@ -32,7 +35,7 @@ with st.form("new_term"):
 if asked:
     renewals.preview(ctx, start=start, end=end, licenses=int(licenses),
                      license_type=license_type,
-                     session_minutes=int(minutes) if license_type == "session" else None)
+                     session_minutes=int(minutes) if license_type == LicenseType.SESSION else None)
 pending = renewals.pending(ctx)
 if pending is not None:
     renewals.show_preview(pending)

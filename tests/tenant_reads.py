@@ -11,10 +11,10 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from licensing_core.auth.permissions import Principal, Role
+from licensing_core.auth.permissions import Principal
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Base
-from licensing_core.domain.terms import LicenseType
+from licensing_core.domain.kinds import LicenseType, Role
 from licensing_core.exports.csv import export_consumption, export_conversations, export_purchases
 from licensing_core.queries.alerts import alerts_list
 from licensing_core.queries.audit import audit_entries

@@ -19,12 +19,13 @@ from sqlalchemy import ColumnElement, case, func, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from licensing_core.auth import sign_ins
-from licensing_core.auth.permissions import Principal, Role, parse_role
+from licensing_core.auth.permissions import Principal, parse_role
 from licensing_core.auth.tokens import issue_token
 from licensing_core.clock import utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Account, Tenant
 from licensing_core.domain.emails import validated_emails
+from licensing_core.domain.kinds import AuditAction, Role
 from licensing_core.errors import NotFound, Refused
 from licensing_core.services import audit
 
@@ -49,7 +50,7 @@ class SignInFailed(Refused):
 @dataclass(frozen=True)
 class AccountView:
     username: str
-    role: str
+    role: Role
     tenant_id: str | None
     email: str
     disabled: bool
@@ -77,7 +78,7 @@ def create_account(db: Database, *, username: str, role: str, tenant_id: str | N
     if parsed == Role.SUPER_ADMIN and tenant_id:
         raise Refused("a super admin belongs to no tenant; give none")
     if parsed != Role.SUPER_ADMIN and not tenant_id:
-        raise Refused(f"a {parsed.value} needs a tenant")
+        raise Refused(f"a {parsed} needs a tenant")
     address = validated_emails([email], "email")
     if not address:
         raise Refused("an account needs an email address")
@@ -87,12 +88,12 @@ def create_account(db: Database, *, username: str, role: str, tenant_id: str | N
             raise NotFound(f"no tenant {tenant_id!r}")
         if session.scalars(select(Account).where(Account.username == username)).first():
             raise Refused(f"account {username!r} already exists")
-        account = Account(username=username, role=parsed.value, tenant_id=tenant_id,
+        account = Account(username=username, role=parsed, tenant_id=tenant_id,
                           email=address[0], password_hash=_hasher.hash(password),
                           disabled=False, failed_logins=0, created_at=now)
         session.add(account)
-        audit.record(session, actor=actor, action="account.create", tenant_id=tenant_id,
-                     now=now, after={"username": username, "role": parsed.value,
+        audit.record(session, actor=actor, action=AuditAction.ACCOUNT_CREATE, tenant_id=tenant_id,
+                     now=now, after={"username": username, "role": parsed,
                                      "email": address[0]})
         return _view(account)
 
@@ -261,8 +262,8 @@ def set_disabled(db: Database, *, username: str, disabled: bool, actor: str,
         if disabled:
             sign_ins.end_all(session, account.id, now=now)
         if account.disabled != disabled:
-            audit.record(session, actor=actor, action="account.disable" if disabled
-                         else "account.enable", tenant_id=account.tenant_id, now=now,
+            action = AuditAction.ACCOUNT_DISABLE if disabled else AuditAction.ACCOUNT_ENABLE
+            audit.record(session, actor=actor, action=action, tenant_id=account.tenant_id, now=now,
                          before={"disabled": account.disabled}, after={"disabled": disabled})
             account.disabled = disabled
         return _view(account)
@@ -280,6 +281,6 @@ def reset_password(db: Database, *, username: str, password: str, actor: str,
         account.password_hash = _hasher.hash(password)
         account.failed_logins = 0
         account.locked_until = None
-        audit.record(session, actor=actor, action="account.password_reset",
+        audit.record(session, actor=actor, action=AuditAction.ACCOUNT_PASSWORD_RESET,
                      tenant_id=account.tenant_id, now=now, after={"username": username})
         return _view(account)

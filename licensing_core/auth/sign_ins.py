@@ -17,10 +17,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from licensing_core.auth.permissions import Principal, Role
+from licensing_core.auth.permissions import Principal
 from licensing_core.auth.tokens import InvalidToken, read_token
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Account, SignIn
+from licensing_core.domain.kinds import Role
 
 log = logging.getLogger("licensing.auth")
 

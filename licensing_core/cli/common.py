@@ -8,8 +8,9 @@ from typing import Any
 
 import typer
 
-from licensing_core.auth.permissions import Principal, Role
+from licensing_core.auth.permissions import Principal
 from licensing_core.db.engine import Database, open_database
+from licensing_core.domain.kinds import Role
 from licensing_core.errors import Refused
 
 # The actor recorded in the audit log for changes made from the command line.

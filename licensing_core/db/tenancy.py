@@ -22,14 +22,9 @@ from licensing_core.db.models import (
     UserLicense,
 )
 from licensing_core.domain.calendar import TermCalendar, TermSpan
-from licensing_core.domain.requests import RequestStatus, RequestView
-from licensing_core.domain.terms import (
-    LicenseType,
-    Totals,
-    pick_current_term,
-    term_containing,
-    totals_of,
-)
+from licensing_core.domain.kinds import LicenseType
+from licensing_core.domain.requests import RequestView
+from licensing_core.domain.terms import Totals, pick_current_term, term_containing, totals_of
 from licensing_core.errors import NotFound
 
 
@@ -67,7 +62,7 @@ def term_on(session: Session, tenant: Tenant, day: date | None, now: datetime) -
 
 
 def calendar_of(tenant: Tenant, terms: Sequence[Term]) -> TermCalendar:
-    spans = [TermSpan(t.id, LicenseType(t.license_type), t.start_date, t.end_date,
+    spans = [TermSpan(t.id, t.license_type, t.start_date, t.end_date,
                       t.session_minutes) for t in terms]
     return TermCalendar(spans, ZoneInfo(tenant.timezone))
 
@@ -87,7 +82,7 @@ def counted_consumption() -> ColumnElement[int]:
         UsageSession.term_id == Term.id).scalar_subquery()
     holders = select(func.count()).select_from(UserLicense).where(
         UserLicense.term_id == Term.id).scalar_subquery()
-    return case((Term.license_type == LicenseType.SESSION.value, sessions), else_=holders)
+    return case((Term.license_type == LicenseType.SESSION, sessions), else_=holders)
 
 
 def recount_consumed(session: Session, tenant_id: str) -> None:
@@ -140,7 +135,7 @@ def request_view(request: LicenseRequest, tenant: Tenant) -> RequestView:
     return RequestView(
         request_id=request.id, tenant_id=request.tenant_id, tenant_name=tenant.name,
         timezone=tenant.timezone, quantity=request.quantity,
-        status=RequestStatus(request.status), requested_by=request.requested_by,
+        status=request.status, requested_by=request.requested_by,
         requested_at=request.requested_at, note=request.note, decided_by=request.decided_by,
         decided_at=request.decided_at, reason=request.reason,
         refill_quantity=request.refill_quantity, refill_id=request.refill_id)

@@ -16,8 +16,8 @@ import pandas as pd
 
 from licensing_core.db.models import Conversation, PlatformUser
 from licensing_core.domain.emails import email_problem
+from licensing_core.domain.kinds import UserStatus
 from licensing_core.domain.limits import FIRST_INSTANT, LAST_INSTANT, RANGE_TEXT
-from licensing_core.domain.user_licenses import ACTIVE, INACTIVE
 from licensing_core.ingest.readers import LINE, field_name
 
 USER_FIELDS = ["user_id", "user_name", "email", "first_name", "last_name", "role", "status"]
@@ -35,7 +35,7 @@ MAX_REPORTED_ERRORS = 1000
 SHOWN_VALUE_CHARS = 60
 # messages is stored in a 32-bit INTEGER column.
 MAX_MESSAGES = 2**31 - 1
-_STATUSES = {ACTIVE.lower(): ACTIVE, INACTIVE.lower(): INACTIVE}
+_STATUSES = {status.lower(): status for status in UserStatus}
 # A time part followed by Z or +hh[:mm] / -hh[:mm]: the instant is absolute.
 _OFFSET = r"\d[T ]\d.*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
 _NAT = np.datetime64("NaT", "us")

@@ -8,13 +8,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from html import escape
 
+from licensing_core.domain.kinds import AlertKind, RequestStatus
 from licensing_core.notify.settings import SmtpSettings
-
-THRESHOLD_KIND = "threshold"
-CONTRACT_END_KIND = "contract_end"
-RUN_OUT_KIND = "run_out"  # the forecast says the term runs out within 30 days, before its end
-REQUEST_KIND = "license_request"  # to the operator: a tenant admin asks for licenses
-DECISION_KIND = "request_decision"  # to the requester and the contacts: approved or not
 
 
 @dataclass(frozen=True)
@@ -25,7 +20,7 @@ class RequestFacts:
     quantity: int
     requested_by: str
     note: str
-    status: str  # open | approved | declined
+    status: RequestStatus
     decided_by: str | None = None
     reason: str | None = None  # a decline's reason, or the approval's note
     refill_quantity: int | None = None
@@ -36,7 +31,7 @@ class AlertMail:
     """What a mail says, as plain values: rendering needs no database."""
 
     alert_id: int
-    kind: str  # threshold | contract_end | run_out | license_request | request_decision
+    kind: AlertKind
     subject: str
     recipients: list[str]
     tenant_name: str
@@ -98,12 +93,12 @@ def _request_facts(mail: AlertMail) -> list[tuple[str, str]]:
             ("Requested by", request.requested_by)]
     if request.note:
         rows.append(("Note", request.note))
-    if mail.kind == DECISION_KIND:
+    if mail.kind == AlertKind.REQUEST_DECISION:
         rows.append(("Decision", f"{request.status} by {request.decided_by or '-'}"))
         if request.refill_quantity is not None:
             rows.append(("Licenses added", str(request.refill_quantity)))
         if request.reason:
-            rows.append(("Reason" if request.status == "declined" else "Decision note",
+            rows.append(("Reason" if request.status == RequestStatus.DECLINED else "Decision note",
                          request.reason))
     return rows
 
@@ -118,7 +113,7 @@ def run_out_range(mail: AlertMail) -> str:
 
 
 def _run_out_facts(mail: AlertMail) -> list[tuple[str, str]]:
-    if mail.kind != RUN_OUT_KIND:
+    if mail.kind != AlertKind.RUN_OUT:
         return []
     return [("Forecast run-out", _day(mail.run_out_date, "-")),
             ("Forecast range", run_out_range(mail)),
@@ -141,21 +136,22 @@ def _facts(mail: AlertMail) -> list[tuple[str, str]]:
 
 def _lead(mail: AlertMail) -> str:
     """The first sentence: what happened, in plain words."""
-    if mail.kind == CONTRACT_END_KIND:
+    if mail.kind == AlertKind.CONTRACT_END:
         end = mail.term_end.isoformat() if mail.term_end else "soon"
         when = "" if mail.days_left is None else (
             " today" if mail.days_left == 0 else
             f", in {mail.days_left} day{'s' if mail.days_left != 1 else ''}")
         return (f"The {mail.license_type} license contract of {mail.tenant_name} ends on "
                 f"{end}{when}. Renew it in time to keep the service running.")
-    if mail.kind == RUN_OUT_KIND:
+    if mail.kind == AlertKind.RUN_OUT:
         end = _day(mail.term_end, "its end date")
         return (f"At its recent pace, {mail.tenant_name} will have used all its "
                 f"{mail.license_type} licenses on {_day(mail.run_out_date, 'soon')} "
                 f"(between {run_out_range(mail).replace(' to ', ' and ')}), before its term "
                 f"ends on {end}. About {mail.licenses_needed or 0} more licenses would last "
                 "the term.")
-    if mail.kind in (REQUEST_KIND, DECISION_KIND) and mail.request is not None:
+    if (mail.kind in (AlertKind.LICENSE_REQUEST, AlertKind.REQUEST_DECISION)
+            and mail.request is not None):
         return _request_lead(mail, mail.request)
     return (f"{mail.tenant_name} has used {mail.threshold}% of its {mail.license_type} "
             f"licenses: {mail.consumed} of {mail.total_purchased} "
@@ -166,10 +162,10 @@ def _request_lead(mail: AlertMail, request: RequestFacts) -> str:
     asked = (f"{request.requested_by} asked for {request.quantity} more "
              f"{mail.license_type} licenses for {mail.tenant_name} (request "
              f"#{request.request_id})")
-    if mail.kind == REQUEST_KIND:
+    if mail.kind == AlertKind.LICENSE_REQUEST:
         return (f"{asked}. The term has used {mail.consumed} of {mail.total_purchased} "
                 f"({mail.percent_used:.1f}%). Approve or decline it on the dashboard.")
-    if request.status == "approved":
+    if request.status == RequestStatus.APPROVED:
         return (f"{asked}: approved by {request.decided_by}. {request.refill_quantity} "
                 f"licenses were added; the total purchase is now {mail.total_purchased}.")
     return f"{asked}: declined by {request.decided_by}. Reason: {request.reason}"
@@ -178,9 +174,9 @@ def _request_lead(mail: AlertMail, request: RequestFacts) -> str:
 FOOTER = ("You receive this email as a technical or billing contact or an administrator "
           "of {tenant} on the license subscription dashboard.")
 FOOTERS = {
-    REQUEST_KIND: "You receive this email as an operator of the license subscription "
+    AlertKind.LICENSE_REQUEST: "You receive this email as an operator of the license subscription "
                   "dashboard.",
-    DECISION_KIND: "You receive this email as the requester or a technical or billing "
+    AlertKind.REQUEST_DECISION: "You receive this email as the requester or a technical or billing "
                    "contact of {tenant} on the license subscription dashboard.",
 }
 
@@ -230,6 +226,5 @@ def render_alert(mail: AlertMail, settings: SmtpSettings,
     return message
 
 
-__all__ = ["CONTRACT_END_KIND", "DECISION_KIND", "REQUEST_KIND", "RUN_OUT_KIND", "THRESHOLD_KIND",
-           "AlertMail", "RequestFacts", "delivery_id", "message_id", "render_alert", "render_html",
+__all__ = ["AlertMail", "RequestFacts", "delivery_id", "message_id", "render_alert", "render_html",
            "render_text", "run_out_range"]

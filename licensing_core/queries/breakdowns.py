@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from licensing_core.clock import local_today, utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Conversation, PlatformUser, UsageSession, UserLicense
-from licensing_core.domain.terms import LicenseType, term_bounds_utc
+from licensing_core.domain.kinds import LicenseType
+from licensing_core.domain.terms import term_bounds_utc
 from licensing_core.errors import Refused
 from licensing_core.queries.common import tenant_term, tenant_zone
 from licensing_core.queries.series import local_day

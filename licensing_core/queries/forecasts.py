@@ -30,7 +30,8 @@ from licensing_core.domain.forecast import (
     refill_effect,
     risk_of,
 )
-from licensing_core.domain.terms import LicenseType, local_midnight_utc
+from licensing_core.domain.kinds import LicenseType
+from licensing_core.domain.terms import local_midnight_utc
 from licensing_core.queries.overview import tenants_overview
 from licensing_core.queries.series import daily_consumption, local_day
 from licensing_core.queries.summary import SubscriptionSummary, subscription_summary

@@ -17,8 +17,8 @@ from sqlalchemy import Select, func, or_, select
 from licensing_core.clock import local_today, utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Conversation, PlatformUser, UserLicense
-from licensing_core.domain.terms import LicenseType, local_midnight_utc
-from licensing_core.domain.user_licenses import ACTIVE
+from licensing_core.domain.kinds import LicenseType, UserStatus
+from licensing_core.domain.terms import local_midnight_utc
 from licensing_core.errors import Refused
 from licensing_core.exports.cells import CellKind, ExportColumns
 from licensing_core.queries.common import (
@@ -60,7 +60,7 @@ def _statement(tenant_id: str, term_id: int, cutoff: datetime) -> Select:
                    func.coalesce(u.user_name, "").label("User Name"),
                    func.coalesce(u.email, "").label("Email"),
                    func.coalesce(u.role, "").label("Role"),
-                   func.coalesce(u.status, ACTIVE).label("Status"),
+                   func.coalesce(u.status, UserStatus.ACTIVE).label("Status"),
                    lic.held_since.label("Licensed Since"),
                    latest.c.last.label("Last Conversation"))
             .select_from(lic)

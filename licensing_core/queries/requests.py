@@ -18,7 +18,8 @@ from licensing_core.clock import utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import LicenseRequest, Tenant
 from licensing_core.db.tenancy import request_view
-from licensing_core.domain.requests import RequestStatus, RequestView, parse_status
+from licensing_core.domain.kinds import RequestStatus
+from licensing_core.domain.requests import RequestView, parse_status
 from licensing_core.errors import Forbidden
 from licensing_core.exports.cells import iso_local
 from licensing_core.queries.common import check_page, in_zone, tenant_zone
@@ -56,14 +57,14 @@ def list_requests(db: Database, *, principal: Principal, tenant_id: str | None =
     check_page(limit, offset)
     scope = _scope(principal, tenant_id)
     chosen = parse_status(status) if isinstance(status, str) else status
-    is_open = LicenseRequest.status == RequestStatus.OPEN.value
+    is_open = LicenseRequest.status == RequestStatus.OPEN
     statement = (select(LicenseRequest, Tenant).join(Tenant, Tenant.id == LicenseRequest.tenant_id)
                  .order_by(case((is_open, 0), else_=1),
                            case((is_open, LicenseRequest.requested_at), else_=None),
                            LicenseRequest.decided_at.desc(), LicenseRequest.id)
                  .limit(limit).offset(offset))
     if chosen is not None:
-        statement = statement.where(LicenseRequest.status == chosen.value)
+        statement = statement.where(LicenseRequest.status == chosen)
     with db.transaction() as session:
         if scope is not None:
             tenant_zone(session, scope)  # an unknown tenant is NotFound, not an empty list

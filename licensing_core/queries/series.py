@@ -12,7 +12,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from licensing_core.clock import local_today, utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Refill, UsageSession, UserLicense
-from licensing_core.domain.terms import LicenseType, local_midnight_utc, to_local
+from licensing_core.domain.kinds import LicenseType
+from licensing_core.domain.terms import local_midnight_utc, to_local
 from licensing_core.queries.common import Expr, tenant_term, tenant_zone
 from licensing_core.queries.offsets import by_instant, offset_runs, shift, whole_seconds
 

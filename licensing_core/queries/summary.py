@@ -9,7 +9,8 @@ from typing import Any
 from licensing_core.clock import local_today, utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.tenancy import get_tenant, term_on, term_totals
-from licensing_core.domain.terms import TermState, term_state
+from licensing_core.domain.kinds import TermState
+from licensing_core.domain.terms import term_state
 from licensing_core.domain.thresholds import thresholds_of
 
 

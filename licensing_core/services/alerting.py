@@ -11,16 +11,15 @@ from sqlalchemy.orm import Session
 from licensing_core.db.models import Account, Alert, Tenant, Term
 from licensing_core.db.tenancy import refills_by_term, tenant_terms, term_totals
 from licensing_core.domain.emails import alert_recipients
+from licensing_core.domain.kinds import AlertKind, AlertStatus, Role
 from licensing_core.domain.terms import Totals, totals_of
 from licensing_core.domain.thresholds import evaluate_thresholds, thresholds_of
-
-THRESHOLD_KIND = "threshold"
 
 
 def recipients_of(session: Session, tenant: Tenant) -> list[str]:
     """Technical and billing emails and the tenant's enabled admin accounts."""
     admins = session.scalars(select(Account.email).where(
-        Account.tenant_id == tenant.id, Account.role == "tenant_admin",
+        Account.tenant_id == tenant.id, Account.role == Role.TENANT_ADMIN,
         Account.disabled.is_(False)).order_by(Account.username))
     return alert_recipients(tenant.technical_emails, tenant.billing_emails, admins)
 
@@ -68,12 +67,12 @@ def _decide(session: Session, tenant: Tenant, term: Term, totals: Totals,
     if decision.alert_threshold is None:
         return None
     alert = Alert(
-        tenant_id=tenant.id, term_id=term.id, kind=THRESHOLD_KIND,
+        tenant_id=tenant.id, term_id=term.id, kind=AlertKind.THRESHOLD,
         threshold=decision.alert_threshold, percent_used=round(totals.percent_used, 2),
         consumed=totals.consumed, total_purchased=totals.total_purchased,
         recipients=[],  # resolved when it is delivered: services.outbox.recipients_now
         subject=threshold_subject(tenant, decision.alert_threshold, term.license_type),
-        status="queued", attempts=0, next_attempt_at=now, created_at=now,
+        status=AlertStatus.QUEUED, attempts=0, next_attempt_at=now, created_at=now,
     )
     session.add(alert)
     session.flush()

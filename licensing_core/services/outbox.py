@@ -26,22 +26,14 @@ from licensing_core.db.engine import Database
 from licensing_core.db.models import Account, Alert, LicenseRequest, Tenant, Term
 from licensing_core.db.tenancy import term_totals
 from licensing_core.domain.emails import alert_recipients
+from licensing_core.domain.kinds import AlertKind, AlertStatus, Delivery, Role
+from licensing_core.domain.terms import REMINDER_DAYS
 from licensing_core.errors import LicensingError, NotFound, Refused
-from licensing_core.notify.messages import (
-    CONTRACT_END_KIND,
-    DECISION_KIND,
-    REQUEST_KIND,
-    THRESHOLD_KIND,
-    AlertMail,
-    RequestFacts,
-    render_alert,
-)
+from licensing_core.notify.messages import AlertMail, RequestFacts, render_alert
 from licensing_core.notify.settings import SmtpSettings
 from licensing_core.notify.smtp import DeliveryFailed, SmtpConnection
 from licensing_core.services.alerting import recipients_of
 
-QUEUED = "queued"
-SENT = "sent"
 # Retry waits double from one minute and stop growing at one hour: quick after a blip,
 # gentle on a server that is down for long.
 FIRST_RETRY = timedelta(minutes=1)
@@ -49,8 +41,6 @@ MAX_RETRY = timedelta(hours=1)
 # After this many failed connections in a row, the run stops trying: the server is down,
 # and every further alert would only wait for its own timeout.
 MAX_UNREACHABLE_IN_A_ROW = 3
-# Days before a term's end date at which its contacts are reminded, once each.
-REMINDER_DAYS: tuple[int, ...] = (30, 7)
 
 
 @dataclass(frozen=True)
@@ -133,7 +123,7 @@ def lock_for_writing(session: Session, db: Database) -> None:
 
 def _to_try(due_at: datetime | None, excluding: Collection[int]) -> ColumnElement[bool]:
     """Queued alerts, of those due at `due_at` only (None: every one), bar `excluding`."""
-    condition = Alert.status == QUEUED
+    condition = Alert.status == AlertStatus.QUEUED
     if due_at is not None:
         condition = and_(condition, Alert.next_attempt_at <= due_at)
     if excluding:
@@ -169,12 +159,12 @@ def recipients_now(session: Session, alert: Alert, tenant: Tenant,
     A new license request goes to the operator's addresses (LICENSING_OPERATOR_EMAIL),
     else to the enabled super admin accounts; a decision to the requester's account (when
     it names an enabled account) and the technical and billing contacts."""
-    if alert.kind == CONTRACT_END_KIND:
+    if alert.kind == AlertKind.CONTRACT_END:
         return contract_recipients(tenant)
-    if alert.kind == REQUEST_KIND:
+    if alert.kind == AlertKind.LICENSE_REQUEST:
         return alert_recipients(operator_emails or _enabled_emails(
-            session, Account.role == "super_admin"))
-    if alert.kind == DECISION_KIND:
+            session, Account.role == Role.SUPER_ADMIN))
+    if alert.kind == AlertKind.REQUEST_DECISION:
         request = session.get(LicenseRequest, alert.request_id) if alert.request_id else None
         requester = _enabled_emails(session, Account.username == request.requested_by) \
             if request is not None else []
@@ -200,7 +190,7 @@ def alert_mail(session: Session, alert: Alert, now: datetime,
         raise NotFound(f"tenant {alert.tenant_id!r} of alert {alert.id} no longer exists")
     term = session.get(Term, alert.term_id) if alert.term_id is not None else None
     days_left = None
-    if alert.kind == CONTRACT_END_KIND and term is not None:
+    if alert.kind == AlertKind.CONTRACT_END and term is not None:
         days_left = (term.end_date - local_today(now, tenant.timezone)).days
     return AlertMail(
         alert_id=alert.id, kind=alert.kind, subject=alert.subject, recipients=recipients,
@@ -223,7 +213,7 @@ def _mail_of(session: Session, alert: Alert, now: datetime,
     recipients = recipients_now(session, alert, tenant, settings.operator_emails)
     alert.recipients = recipients  # what this attempt tries; kept, as sent, on success
     if not recipients:
-        if alert.kind == REQUEST_KIND:
+        if alert.kind == AlertKind.LICENSE_REQUEST:
             raise Refused("no operator address: set LICENSING_OPERATOR_EMAIL or give a "
                           "super admin account an email")
         raise Refused(f"{tenant.name} has no technical, billing or admin email to send to")
@@ -241,7 +231,7 @@ def _attempt(alert: Alert, session: Session, smtp: SmtpConnection, settings: Smt
         return _fail(alert, now, str(exc), unreachable=exc.unreachable)
     except (LicensingError, ValueError) as exc:  # nothing to send to, or a header it refuses
         return _fail(alert, now, str(exc), unreachable=False)
-    alert.status = SENT
+    alert.status = AlertStatus.SENT
     alert.sent_at = now
     alert.last_error = ("delivered, but the server refused: " + "; ".join(refused)
                         if refused else None)
@@ -326,7 +316,7 @@ def _reminder_candidates(session: Session, now: datetime) -> list[tuple[int, int
         mark = reminder_mark((term.end_date - today).days)
         if mark is None or _renewed(session, term):
             continue
-        key = f"{CONTRACT_END_KIND}:{term.id}:{mark}"
+        key = f"{AlertKind.CONTRACT_END}:{term.id}:{mark}"
         if session.scalar(select(Alert.id).where(Alert.dedupe_key == key)) is None:
             due.append((term.id, mark, key))
     return due
@@ -349,11 +339,11 @@ def _queue_reminder(db: Database, term_id: int, key: str, now: datetime) -> int 
             return None
         totals = term_totals(session, term)
         alert = Alert(
-            tenant_id=tenant.id, term_id=term.id, kind=CONTRACT_END_KIND, dedupe_key=key,
+            tenant_id=tenant.id, term_id=term.id, kind=AlertKind.CONTRACT_END, dedupe_key=key,
             threshold=None, percent_used=round(totals.percent_used, 2),
             consumed=totals.consumed, total_purchased=totals.total_purchased,
             recipients=[], subject=contract_subject(tenant, term),  # resolved at delivery
-            status=QUEUED, attempts=0, next_attempt_at=now, created_at=now,
+            status=AlertStatus.QUEUED, attempts=0, next_attempt_at=now, created_at=now,
         )
         session.add(alert)
         session.flush()
@@ -385,23 +375,20 @@ def retry_now(db: Database, alert_id: int, *, tenant_id: str | None = None,
                                 .with_for_update()).first()
         if alert is None or (tenant_id is not None and alert.tenant_id != tenant_id):
             raise NotFound(f"no alert {alert_id}")
-        if alert.status != QUEUED:
+        if alert.status != AlertStatus.QUEUED:
             raise Refused(f"alert {alert_id} was already sent at {alert.sent_at}")
         alert.next_attempt_at = now
 
 
-FAILING = "failing"
-
-
-def delivery_state(status: str, attempts: int) -> str:
+def delivery_state(status: AlertStatus, attempts: int) -> Delivery:
     """How a page names an alert: sent, failing (queued after a failed try) or queued."""
-    if status == SENT:
-        return SENT
-    return FAILING if attempts > 0 else QUEUED
+    if status == AlertStatus.SENT:
+        return Delivery.SENT
+    return Delivery.FAILING if attempts > 0 else Delivery.QUEUED
 
 
 __all__ = [
-    "CONTRACT_END_KIND", "REMINDER_DAYS", "THRESHOLD_KIND", "DeliveryReport", "alert_mail",
+    "DeliveryReport", "alert_mail",
     "contract_recipients", "lock_for_writing", "count_queued", "deliver_due", "delivery_state",
     "queue_contract_reminders", "recipients_now", "reminder_mark", "retry_delay", "retry_now",
 ]

@@ -11,6 +11,7 @@ from licensing_core.clock import utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Refill, Tenant, Term
 from licensing_core.db.tenancy import get_tenant, term_on, term_totals
+from licensing_core.domain.kinds import AuditAction
 from licensing_core.domain.terms import Totals, total_after_refill
 from licensing_core.domain.thresholds import (
     evaluate_thresholds,
@@ -84,7 +85,7 @@ def refill_in(session: Session, tenant: Tenant, term: Term, *, quantity: int,
     session.add(refill)
     session.flush()
     alert = evaluate_term(session, tenant, term, now)
-    audit.record(session, actor=recorded_by.strip(), action="refill.create",
+    audit.record(session, actor=recorded_by.strip(), action=AuditAction.REFILL_CREATE,
                  tenant_id=tenant.id, now=now,
                  before={"total_purchased": before.total_purchased},
                  after={"total_purchased": new_total, "quantity": quantity,

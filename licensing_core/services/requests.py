@@ -20,9 +20,9 @@ from licensing_core.clock import local_today, utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Alert, LicenseRequest, Tenant, Term
 from licensing_core.db.tenancy import current_term, get_tenant, request_view, term_totals
+from licensing_core.domain.kinds import AlertKind, AlertStatus, AuditAction, RequestStatus
 from licensing_core.domain.requests import (
     MAX_NAME_LENGTH,
-    RequestStatus,
     RequestView,
     check_open,
     clean_text,
@@ -32,7 +32,6 @@ from licensing_core.domain.requests import (
 )
 from licensing_core.domain.terms import Totals
 from licensing_core.errors import NotFound, Refused
-from licensing_core.notify.messages import DECISION_KIND, REQUEST_KIND
 from licensing_core.services import audit
 from licensing_core.services.guards import require_tenant_admin
 from licensing_core.services.refills import (
@@ -74,7 +73,7 @@ def decision_subject(tenant: Tenant, request: LicenseRequest, license_type: str)
 
 
 def _queue(session: Session, *, tenant: Tenant, term: Term, request: LicenseRequest,
-           kind: str, subject: str, totals: Totals, now: datetime) -> Alert:
+           kind: AlertKind, subject: str, totals: Totals, now: datetime) -> Alert:
     """The request's or decision's email, with the term's numbers at this moment;
     recipients are resolved at delivery (services.outbox.recipients_now)."""
     alert = Alert(
@@ -82,7 +81,7 @@ def _queue(session: Session, *, tenant: Tenant, term: Term, request: LicenseRequ
         dedupe_key=f"{kind}:{request.id}", threshold=None,
         percent_used=round(totals.percent_used, 2), consumed=totals.consumed,
         total_purchased=totals.total_purchased, recipients=[], subject=subject,
-        status="queued", attempts=0, next_attempt_at=now, created_at=now,
+        status=AlertStatus.QUEUED, attempts=0, next_attempt_at=now, created_at=now,
     )
     session.add(alert)
     session.flush()
@@ -103,14 +102,14 @@ def create_request(db: Database, *, principal: Principal, tenant_id: str,
         tenant = get_tenant(session, tenant_id, lock=True)
         term = current_term(session, tenant, now)
         request = LicenseRequest(tenant_id=tenant.id, quantity=amount, note=text,
-                                 status=RequestStatus.OPEN.value, requested_by=by,
+                                 status=RequestStatus.OPEN, requested_by=by,
                                  requested_at=now)
         session.add(request)
         session.flush()
-        _queue(session, tenant=tenant, term=term, request=request, kind=REQUEST_KIND,
+        _queue(session, tenant=tenant, term=term, request=request, kind=AlertKind.LICENSE_REQUEST,
                subject=request_subject(tenant, amount, term.license_type),
                totals=term_totals(session, term), now=now)
-        audit.record(session, actor=by, action="request.create", tenant_id=tenant.id,
+        audit.record(session, actor=by, action=AuditAction.REQUEST_CREATE, tenant_id=tenant.id,
                      now=now, after={"request_id": request.id, "quantity": amount,
                                      "note": text})
         return request_view(request, tenant)
@@ -140,8 +139,8 @@ def _decide(session: Session, request_id: int, status: RequestStatus, by: str,
     claimed = session.execute(
         update(LicenseRequest)
         .where(LicenseRequest.id == request_id,
-               LicenseRequest.status == RequestStatus.OPEN.value)
-        .values(status=status.value, decided_by=by, decided_at=now)
+               LicenseRequest.status == RequestStatus.OPEN)
+        .values(status=status, decided_by=by, decided_at=now)
         .execution_options(synchronize_session=False))
     request, tenant = _load(session, request_id)
     session.refresh(request)
@@ -186,11 +185,12 @@ def approve_request(db: Database, *, principal: Principal, request_id: int,
                            note=refill_note(request.id, text), now=now)
         request.refill_quantity, request.refill_id = amount, refill.refill_id
         request.reason = text or None
-        alert = _queue(session, tenant=tenant, term=term, request=request, kind=DECISION_KIND,
+        alert = _queue(session, tenant=tenant, term=term, request=request,
+                       kind=AlertKind.REQUEST_DECISION,
                        subject=decision_subject(tenant, request, term.license_type),
                        totals=refill.totals, now=now)
-        audit.record(session, actor=by, action="request.approve", tenant_id=tenant.id,
-                     now=now, before={"request_id": request.id, "status": "open"},
+        audit.record(session, actor=by, action=AuditAction.REQUEST_APPROVE, tenant_id=tenant.id,
+                     now=now, before={"request_id": request.id, "status": RequestStatus.OPEN},
                      after={"request_id": request.id, "status": request.status,
                             "refill_quantity": amount, "refill_id": refill.refill_id,
                             "note": text})
@@ -208,11 +208,12 @@ def decline_request(db: Database, *, principal: Principal, request_id: int, reas
         request, tenant = _decide(session, request_id, RequestStatus.DECLINED, by, now)
         request.reason = text
         term = current_term(session, tenant, now)
-        alert = _queue(session, tenant=tenant, term=term, request=request, kind=DECISION_KIND,
+        alert = _queue(session, tenant=tenant, term=term, request=request,
+                       kind=AlertKind.REQUEST_DECISION,
                        subject=decision_subject(tenant, request, term.license_type),
                        totals=term_totals(session, term), now=now)
-        audit.record(session, actor=by, action="request.decline", tenant_id=tenant.id,
-                     now=now, before={"request_id": request.id, "status": "open"},
+        audit.record(session, actor=by, action=AuditAction.REQUEST_DECLINE, tenant_id=tenant.id,
+                     now=now, before={"request_id": request.id, "status": RequestStatus.OPEN},
                      after={"request_id": request.id, "status": request.status,
                             "reason": text})
         return Decision(request_view(request, tenant), None, alert.id)
@@ -223,7 +224,7 @@ def open_request_count(db: Database, *, principal: Principal) -> int:
     require_super_admin(principal)
     with db.transaction() as session:
         return int(session.scalar(select(func.count()).select_from(LicenseRequest).where(
-            LicenseRequest.status == RequestStatus.OPEN.value)) or 0)
+            LicenseRequest.status == RequestStatus.OPEN)) or 0)
 
 
 __all__ = ["ApprovalPreview", "Decision", "approve_request", "create_request",

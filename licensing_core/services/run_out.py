@@ -19,10 +19,10 @@ from licensing_core.db.engine import Database
 from licensing_core.db.models import Alert, Refill, Tenant, Term
 from licensing_core.db.tenancy import term_totals
 from licensing_core.domain.forecast import Forecast
+from licensing_core.domain.kinds import AlertKind, AlertStatus
 from licensing_core.domain.run_out import RunOutAction, run_out_action
-from licensing_core.notify.messages import RUN_OUT_KIND
 from licensing_core.queries.forecasts import CurrentForecast, current_forecasts
-from licensing_core.services.outbox import QUEUED, lock_for_writing
+from licensing_core.services.outbox import lock_for_writing
 
 # Term ids per IN list: far below SQLite's limit on bound parameters.
 IDS_PER_QUERY = 900
@@ -72,16 +72,16 @@ def _apply(db: Database, current: CurrentForecast, action: RunOutAction,
         tenant = session.get(Tenant, term.tenant_id)
         assert tenant is not None  # a foreign key
         earlier = session.scalar(select(func.count()).select_from(Alert).where(
-            Alert.term_id == term.id, Alert.kind == RUN_OUT_KIND)) or 0
+            Alert.term_id == term.id, Alert.kind == AlertKind.RUN_OUT)) or 0
         totals = term_totals(session, term)
         forecast = current.forecast
         alert = Alert(
-            tenant_id=tenant.id, term_id=term.id, kind=RUN_OUT_KIND,
-            dedupe_key=f"{RUN_OUT_KIND}:{term.id}:{earlier + 1}", threshold=None,
+            tenant_id=tenant.id, term_id=term.id, kind=AlertKind.RUN_OUT,
+            dedupe_key=f"{AlertKind.RUN_OUT}:{term.id}:{earlier + 1}", threshold=None,
             percent_used=round(totals.percent_used, 2), consumed=totals.consumed,
             total_purchased=totals.total_purchased, recipients=[],  # resolved at delivery
-            subject=run_out_subject(tenant, term, forecast), status=QUEUED, attempts=0,
-            next_attempt_at=now, created_at=now, run_out_date=forecast.run_out_date,
+            subject=run_out_subject(tenant, term, forecast), status=AlertStatus.QUEUED,
+            attempts=0, next_attempt_at=now, created_at=now, run_out_date=forecast.run_out_date,
             run_out_low=forecast.run_out_low, run_out_high=forecast.run_out_high,
             licenses_needed=forecast.needed_to_last_term,
         )

@@ -17,11 +17,10 @@ from licensing_core.db.models import Conversation, PlatformUser, Tenant, Term
 from licensing_core.db.tenancy import get_tenant, tenant_terms
 from licensing_core.domain.calendar import session_minutes_for
 from licensing_core.domain.emails import validated_emails
+from licensing_core.domain.kinds import AuditAction, LicenseType, TermState, UserStatus
 from licensing_core.domain.limits import MAX_LICENSES
 from licensing_core.domain.terms import (
     HasDates,
-    LicenseType,
-    TermState,
     check_term_dates,
     parse_license_type,
     parse_timezone,
@@ -29,7 +28,6 @@ from licensing_core.domain.terms import (
     term_bounds_utc,
     term_state,
 )
-from licensing_core.domain.user_licenses import ACTIVE
 from licensing_core.errors import Refused
 from licensing_core.services import audit
 from licensing_core.services.alerting import evaluate_tenant
@@ -64,7 +62,7 @@ def _add_term(  # noqa: PLR0913 - keyword-only: one per field of a term
     """Add a term, count the usage already stored in its dates, and evaluate its alerts."""
     _check_licenses(licenses)
     check_term_dates(start, end, tenant_terms(session, tenant.id))
-    term = Term(tenant_id=tenant.id, license_type=license_type.value, start_date=start,
+    term = Term(tenant_id=tenant.id, license_type=license_type, start_date=start,
                 end_date=end, initial_licenses=licenses, session_minutes=session_minutes,
                 created_at=now, created_by=actor)
     session.add(term)
@@ -74,7 +72,7 @@ def _add_term(  # noqa: PLR0913 - keyword-only: one per field of a term
     term_start, _ = term_bounds_utc(start, end, ZoneInfo(tenant.timezone))
     sessions = recompute_usage(session, tenant, None, since=term_start)
     alerts = evaluate_tenant(session, tenant, now, [term])
-    audit.record(session, actor=actor, action="term.create", tenant_id=tenant.id, now=now,
+    audit.record(session, actor=actor, action=AuditAction.TERM_CREATE, tenant_id=tenant.id, now=now,
                  after=_term_snapshot(term))
     return TermChange(term.id, sessions, [a.id for a in alerts])
 
@@ -103,8 +101,8 @@ def create_tenant(  # noqa: PLR0913 - keyword-only: one per field of a tenant an
                         technical_emails=technical, billing_emails=billing, created_at=now)
         session.add(tenant)
         session.flush()
-        audit.record(session, actor=actor, action="tenant.create", tenant_id=tenant_id, now=now,
-                     after={"name": tenant.name, "timezone": timezone,
+        audit.record(session, actor=actor, action=AuditAction.TENANT_CREATE, tenant_id=tenant_id,
+                     now=now, after={"name": tenant.name, "timezone": timezone,
                             "technical_emails": technical, "billing_emails": billing})
         return _add_term(session, tenant, license_type=kind, start=start, end=end,
                          licenses=licenses, session_minutes=minutes, actor=actor, now=now)
@@ -114,8 +112,7 @@ def _next_term_kind(session: Session, tenant_id: str, license_type: str | None,
                     session_minutes: int | None) -> tuple[LicenseType, int | None]:
     """A new term's type and session length: given, else the latest term's."""
     latest = tenant_terms(session, tenant_id)[-1]
-    kind = parse_license_type(license_type) if license_type else LicenseType(
-        latest.license_type)
+    kind = parse_license_type(license_type) if license_type else latest.license_type
     return kind, session_minutes_for(kind, session_minutes, latest.session_minutes)
 
 
@@ -190,7 +187,7 @@ def preview_term(
             .where(Conversation.tenant_id == tenant_id, Conversation.started_at >= first,
                    Conversation.started_at < after_last)).one()
         active = session.scalar(select(func.count()).select_from(PlatformUser).where(
-            PlatformUser.tenant_id == tenant_id, PlatformUser.status == ACTIVE))
+            PlatformUser.tenant_id == tenant_id, PlatformUser.status == UserStatus.ACTIVE))
         return TermPreview(
             tenant_id=tenant.id, tenant_name=tenant.name, license_type=kind, start=start,
             end=end, licenses=licenses, session_minutes=minutes, today=today,
@@ -223,8 +220,8 @@ def set_contacts(
         after = {"technical_emails": list(tenant.technical_emails),
                  "billing_emails": list(tenant.billing_emails)}
         if after != before:
-            audit.record(session, actor=actor, action="contacts.update", tenant_id=tenant_id,
-                         now=now, before=before, after=after)
+            audit.record(session, actor=actor, action=AuditAction.CONTACTS_UPDATE,
+                         tenant_id=tenant_id, now=now, before=before, after=after)
         return tenant
 
 

@@ -23,6 +23,7 @@ from licensing_core.db.tenancy import (
     tenant_terms,
     term_totals,
 )
+from licensing_core.domain.kinds import AuditAction
 from licensing_core.domain.terms import totals_of
 from licensing_core.domain.thresholds import (
     DEFAULT_THRESHOLDS,
@@ -80,7 +81,7 @@ def _apply(db: Database, principal: Principal, tenant_id: str, chosen: tuple[int
                 totals = totals_of(term, refilled.get(term.id, 0))
                 term.notified_threshold = reached_threshold(
                     totals.consumed, totals.total_purchased, chosen)
-            audit.record(session, actor=principal.username, action="thresholds.update",
+            audit.record(session, actor=principal.username, action=AuditAction.THRESHOLDS_UPDATE,
                          tenant_id=tenant.id, now=now, before={"thresholds": list(before)},
                          after={"thresholds": list(chosen)})
         return ThresholdChange(tenant.id, before, chosen, tenant.alert_thresholds is None,

@@ -19,12 +19,10 @@ from sqlalchemy.orm import Session
 from licensing_core.clock import utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Alert
+from licensing_core.domain.kinds import Delivery, WebhookStatus
 from licensing_core.errors import LicensingError, NotFound, Refused
 from licensing_core.notify.webhook import WebhookClient, WebhookFailed, WebhookSettings
 from licensing_core.services.outbox import (
-    FAILING,
-    QUEUED,
-    SENT,
     Attempt,
     DeliveryReport,
     alert_mail,
@@ -34,12 +32,10 @@ from licensing_core.services.outbox import (
     run_attempts,
 )
 
-NOT_CONFIGURED = "not_configured"
-
 
 def _to_try(due_at: datetime | None, excluding: Collection[int]) -> ColumnElement[bool]:
     """Queued webhooks, of those due at `due_at` only (None: every one), bar `excluding`."""
-    condition: ColumnElement[bool] = Alert.webhook_status == QUEUED
+    condition: ColumnElement[bool] = Alert.webhook_status == WebhookStatus.QUEUED
     if due_at is not None:
         condition = and_(condition, or_(Alert.webhook_next_attempt_at.is_(None),
                                         Alert.webhook_next_attempt_at <= due_at))
@@ -66,7 +62,7 @@ def _attempt(alert: Alert, session: Session, client: WebhookClient, now: datetim
         return _fail(alert, now, str(exc), unreachable=exc.unreachable)
     except (LicensingError, ValueError) as exc:  # e.g. its tenant no longer exists
         return _fail(alert, now, str(exc), unreachable=False)
-    alert.webhook_status = SENT
+    alert.webhook_status = WebhookStatus.SENT
     alert.webhook_sent_at = now
     alert.webhook_last_error = None
     return Attempt(alert.id)
@@ -109,8 +105,8 @@ def deliver_webhooks(db: Database, settings: WebhookSettings, *, now: datetime |
 def mark_not_configured(db: Database) -> int:
     """No LICENSING_WEBHOOK_URL: the queued webhooks are not attempted, now or later."""
     with db.transaction() as session:
-        result = session.execute(update(Alert).where(Alert.webhook_status == QUEUED)
-                                 .values(webhook_status=NOT_CONFIGURED)
+        result = session.execute(update(Alert).where(Alert.webhook_status == WebhookStatus.QUEUED)
+                                 .values(webhook_status=WebhookStatus.NOT_CONFIGURED)
                                  .execution_options(synchronize_session=False))
         return int(getattr(result, "rowcount", 0) or 0)
 
@@ -124,20 +120,20 @@ def retry_webhook_now(db: Database, alert_id: int, *, tenant_id: str | None = No
                                 .with_for_update()).first()
         if alert is None or (tenant_id is not None and alert.tenant_id != tenant_id):
             raise NotFound(f"no alert {alert_id}")
-        if alert.webhook_status != QUEUED:
+        if alert.webhook_status != WebhookStatus.QUEUED:
             raise Refused(f"the webhook of alert {alert_id} is "
                           f"{webhook_state(alert.webhook_status, alert.webhook_attempts)}")
         alert.webhook_next_attempt_at = now
 
 
-def webhook_state(status: str, attempts: int) -> str:
+def webhook_state(status: WebhookStatus, attempts: int) -> Delivery:
     """How a page names a webhook: sent, failing, queued or not configured."""
-    if status == NOT_CONFIGURED:
-        return "not configured"
-    if status == SENT:
-        return SENT
-    return FAILING if attempts > 0 else QUEUED
+    if status == WebhookStatus.NOT_CONFIGURED:
+        return Delivery.NOT_CONFIGURED
+    if status == WebhookStatus.SENT:
+        return Delivery.SENT
+    return Delivery.FAILING if attempts > 0 else Delivery.QUEUED
 
 
-__all__ = ["NOT_CONFIGURED", "count_webhooks_queued", "deliver_webhooks", "mark_not_configured",
+__all__ = ["count_webhooks_queued", "deliver_webhooks", "mark_not_configured",
            "retry_webhook_now", "webhook_state"]

@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from licensing_core.auth.permissions import require_contact_edit
+from licensing_core.domain.kinds import AlertStatus, WebhookStatus
 from licensing_core.errors import Refused
-from licensing_core.services.outbox import QUEUED, SENT, delivery_state, retry_now
+from licensing_core.services.outbox import delivery_state, retry_now
 from licensing_core.services.webhooks import retry_webhook_now, webhook_state
 from licensing_core.ui import data, flash, formatting, labels
 from licensing_core.ui.context import TenantContext
@@ -32,9 +33,9 @@ def alert_name(alert_id: int) -> str:
     return f"#{alert_id}"
 
 
-def recipients_text(status: str, recipients: str) -> str:
+def recipients_text(status: AlertStatus, recipients: str) -> str:
     """The addresses a sent alert went to; a queued one asks again when it is sent."""
-    if status == SENT:
+    if status == AlertStatus.SENT:
         return recipients
     return f"{UNRESOLVED} (last tried: {recipients})" if recipients else UNRESOLVED
 
@@ -63,7 +64,7 @@ def shown(rows: pd.DataFrame, timezone: str) -> pd.DataFrame:
     frame["id"] = [alert_name(i) for i in frame["id"]]
     frame["recipients"] = [recipients_text(s, r)
                            for s, r in zip(frame["status"], frame["recipients"], strict=True)]
-    frame.loc[frame["status"] == SENT, "next_attempt_at"] = None
+    frame.loc[frame["status"] == AlertStatus.SENT, "next_attempt_at"] = None
     frame["threshold"] = [f"{t}%" if pd.notna(t) else "" for t in frame["threshold"]]
     frame = formatting.localize(frame, ["created_at", "sent_at", "next_attempt_at"], timezone)
     return frame[list(SHOWN)].rename(columns=SHOWN)
@@ -90,8 +91,8 @@ def pager(number: int, rows_on_page: int) -> None:
 def retry_form(ctx: TenantContext, rows: pd.DataFrame) -> None:
     """Make an undelivered alert (its email, its webhook or both) due now; the next
     `licensing alerts run` sends it."""
-    email_waiting = rows["status"] != SENT
-    webhook_waiting = rows["webhook_status"] == QUEUED
+    email_waiting = rows["status"] != AlertStatus.SENT
+    webhook_waiting = rows["webhook_status"] == WebhookStatus.QUEUED
     waiting = rows[email_waiting | webhook_waiting]
     if waiting.empty:
         return
@@ -103,9 +104,9 @@ def retry_form(ctx: TenantContext, rows: pd.DataFrame) -> None:
         require_contact_edit(ctx.principal, ctx.tenant_id)
         row = rows[rows["id"] == alert_id].iloc[0]
         try:
-            if row["status"] != SENT:
+            if row["status"] != AlertStatus.SENT:
                 retry_now(ctx.db, int(alert_id), tenant_id=ctx.tenant_id)
-            if row["webhook_status"] == QUEUED:
+            if row["webhook_status"] == WebhookStatus.QUEUED:
                 retry_webhook_now(ctx.db, int(alert_id), tenant_id=ctx.tenant_id)
         except Refused as exc:
             st.error(plain(exc))

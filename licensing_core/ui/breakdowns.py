@@ -6,6 +6,7 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
+from licensing_core.domain.kinds import LicenseType
 from licensing_core.queries.terms import TermInfo
 from licensing_core.ui import charts, forecast_data, formatting
 from licensing_core.ui.context import TenantContext
@@ -19,7 +20,7 @@ def show(ctx: TenantContext, term: TermInfo, key: str) -> None:
             st.caption("Sessions or active users per day by channel and by agent, and the "
                        "top users of the term.")
             return
-        measure = "Sessions" if term.license_type == "session" else "Active users"
+        measure = "Sessions" if term.license_type == LicenseType.SESSION else "Active users"
         by = st.radio("By", list(BY_LABELS), format_func=BY_LABELS.get, horizontal=True,
                       key=f"{key}_breakdown_by")
         frame = forecast_data.breakdown(ctx, term.term_id, by)
@@ -30,7 +31,7 @@ def show(ctx: TenantContext, term: TermInfo, key: str) -> None:
                             labels={"date": "Day", "count": measure, "group": BY_LABELS[by]})
             figure.update_layout(height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10})
             charts.show(figure, key=f"{key}_breakdown_chart")
-        unit = "sessions" if term.license_type == "session" else "conversations"
+        unit = "sessions" if term.license_type == LicenseType.SESSION else "conversations"
         st.markdown(f"**Top users** (by {unit} in the term)")
         st.dataframe(forecast_data.top(ctx, term.term_id), key=f"{key}_top_users",
                      hide_index=True, column_config={"Count": formatting.count_column()})

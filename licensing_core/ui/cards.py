@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from licensing_core.domain.kinds import LicenseType, TermState
 from licensing_core.domain.status import Level, band_level
-from licensing_core.domain.terms import TermState
 from licensing_core.queries.summary import SubscriptionSummary
 from licensing_core.ui import formatting, labels
 from licensing_core.ui.text import mail_link
@@ -39,7 +39,7 @@ def _emails(label: str, addresses: list[str], help_text: str) -> None:
 
 def term_cards(summary: SubscriptionSummary) -> None:
     """The term's facts as on the seed page: type, dates, session length, contacts."""
-    session_based = summary.license_type == "session"
+    session_based = summary.license_type == LicenseType.SESSION
     row = st.columns(4 if session_based else 3)
     with row[0]:
         text_card("License Type", labels.license_type(summary.license_type),
@@ -65,7 +65,7 @@ def term_cards(summary: SubscriptionSummary) -> None:
 def usage_cards(summary: SubscriptionSummary) -> bool:
     """Total Purchase, Consumed and Available, the numbers a person opens the page for;
     True when the Consumed card's History button was pressed."""
-    unit = "sessions" if summary.license_type == "session" else "users"
+    unit = "sessions" if summary.license_type == LicenseType.SESSION else "users"
     total, consumed, available = st.columns(3)
     total.metric("Total Purchase", formatting.count(summary.total_purchased), border=True,
                  help=f"{unit.title()} licenses bought for this term, refills included.")

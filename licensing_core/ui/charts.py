@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from licensing_core.domain.kinds import LicenseType
 from licensing_core.domain.status import Level, band_level
 
 # The gauge's bands by level (domain.status.band_level): faint fills under the dial, and
@@ -63,7 +64,7 @@ def consumption_chart(series: pd.DataFrame, license_type: str,
                       projection: pd.DataFrame | None = None) -> go.Figure:
     """Cumulative consumption over the term against the total purchase (refills as steps),
     and, when given, the projected consumption to the term's end with its range."""
-    unit = "sessions" if license_type == "session" else "users"
+    unit = "sessions" if license_type == LicenseType.SESSION else "users"
     figure = go.Figure()
     figure.add_trace(go.Scatter(x=series["date"], y=series["consumed_cumulative"],
                                 name=f"Consumed ({unit})", mode="lines", fill="tozeroy",

@@ -15,12 +15,12 @@ import streamlit as st
 
 from licensing_core.auth.permissions import (
     Principal,
-    Role,
     require_contact_edit,
     require_super_admin,
     require_view,
 )
 from licensing_core.db.engine import Database
+from licensing_core.domain.kinds import Role
 from licensing_core.errors import Forbidden, LicensingError
 from licensing_core.ui import auth, resources
 from licensing_core.ui.guard import show_failure

@@ -8,7 +8,7 @@ from datetime import date
 import streamlit as st
 
 from licensing_core.domain.forecast import SHORT_WINDOW_DAYS, Forecast, RefillEffect
-from licensing_core.domain.terms import TermState
+from licensing_core.domain.kinds import LicenseType, TermState
 from licensing_core.queries.forecasts import TermForecast, runs_out_text
 from licensing_core.queries.summary import SubscriptionSummary
 from licensing_core.ui import formatting
@@ -52,7 +52,7 @@ def pace_text(value: float, unit: str) -> str:
 def pace_caption(forecast: Forecast, summary: SubscriptionSummary) -> str:
     """What the pace counts, so that 0.0 reads as "nothing new", not as broken."""
     days, shown = SHORT_WINDOW_DAYS, f"{forecast.pace_per_day_mid:.1f}"
-    if summary.license_type == "session":
+    if summary.license_type == LicenseType.SESSION:
         if shown == "0.0":
             return f"No session started in the last {days} days."
         return f"Sessions started per day over the last {days} days."
@@ -77,7 +77,7 @@ def needed_caption(forecast: Forecast, summary: SubscriptionSummary) -> str:
 def forecast_cards(shown: TermForecast) -> None:
     """Run-out with its range, pace, pacing (term elapsed beside used) and licenses needed."""
     forecast, summary = shown.forecast, shown.summary
-    unit = "sessions" if summary.license_type == "session" else "users"
+    unit = "sessions" if summary.license_type == LicenseType.SESSION else "users"
     run_out, pace, paced, needed = st.columns(4)
     with run_out:
         text_card("Forecast", run_out_text(forecast),
@@ -138,7 +138,7 @@ def what_if_calculator(shown: TermForecast) -> None:
 def refill_forecast(shown: TermForecast, quantity: int | None) -> None:
     """The refill form's what-if: what lasts the term, and the run-out after this refill."""
     forecast = shown.forecast
-    unit = "sessions" if shown.summary.license_type == "session" else "users"
+    unit = "sessions" if shown.summary.license_type == LicenseType.SESSION else "users"
     st.markdown(f"**Forecast:** {run_out_text(forecast)} at "
                 f"{pace_text(forecast.pace_per_day_mid, unit)}; "
                 f"**{formatting.count(forecast.needed_to_last_term)}** more licenses last the "

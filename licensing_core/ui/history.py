@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.elements.lib.column_types import ColumnConfig
 
+from licensing_core.domain.kinds import LicenseType
 from licensing_core.queries.history import FilterOptions, HistoryFilters
 from licensing_core.queries.terms import TermInfo
 from licensing_core.ui import formatting, navigation, widgets
@@ -36,7 +37,7 @@ COUNT_HELP = "Click a count to open these conversations"
 
 def filters(term: TermInfo, options: FilterOptions, key: str) -> HistoryFilters:
     """Text on user and email, role, status, (session terms) channel and agent, dates."""
-    session_based = term.license_type == "session"
+    session_based = term.license_type == LicenseType.SESSION
     left, middle, right = st.columns(3)
     text = left.text_input("Search user or email", key=f"{key}_text")
     roles = middle.multiselect("Role", options.roles, key=f"{key}_roles")
@@ -59,7 +60,7 @@ def conversations_link(ctx: TenantContext, term: TermInfo, row: pd.Series) -> st
     """Conversation History's deep link for a row's count: the session's conversations, or
     the user's conversations of this term (which is what the count counts)."""
     params = {TENANT_PARAM: ctx.tenant_id}
-    if term.license_type == "session":
+    if term.license_type == LicenseType.SESSION:
         params["session_id"] = str(row["Session ID"])
     else:
         params |= {"user_id": str(row["User ID"]), "date_from": term.start_date.isoformat(),
@@ -79,7 +80,7 @@ def table(ctx: TenantContext, term: TermInfo, rows: pd.DataFrame,
 
 
 def column_config(term: TermInfo) -> dict[str, ColumnConfig]:
-    widths = SESSION_WIDTHS if term.license_type == "session" else {}
+    widths = SESSION_WIDTHS if term.license_type == LicenseType.SESSION else {}
     config: dict[str, ColumnConfig] = {
         name: st.column_config.TextColumn(width=width) for name, width in widths.items()}
     config[CONVERSATIONS_COLUMN] = st.column_config.LinkColumn(
@@ -99,7 +100,7 @@ def applied(term: TermInfo, chosen: HistoryFilters, sort_by: str | None,
         if values:
             said.append(f"{name} {' or '.join(plain(v) for v in values)}")
     if chosen.date_from or chosen.date_to:
-        verb = "started" if term.license_type == "session" else "licensed"
+        verb = "started" if term.license_type == LicenseType.SESSION else "licensed"
         said.append(f"{verb} {widgets.days_text(chosen.date_from, chosen.date_to)}")
     if sort_by:
         said.append(f"sorted by {sort_by}{', descending' if descending else ''}")

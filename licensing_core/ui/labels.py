@@ -2,7 +2,8 @@
 alert kinds and deliveries, audit actions and the fields of an audit entry.
 
 One mapping for every page that shows them, so `tenant_admin` reads "Tenant admin"
-everywhere. A value not listed here (one added later) is still shown readable: its
+everywhere, keyed by the members of domain.kinds (each has its words here). A value not
+listed (a risk added later, text stored by hand) is still shown readable: its
 underscores and dots become spaces ("thresholds.set" reads "Thresholds set").
 """
 
@@ -10,37 +11,51 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from licensing_core.domain.requests import RequestStatus
-from licensing_core.notify.messages import (
-    CONTRACT_END_KIND,
-    DECISION_KIND,
-    REQUEST_KIND,
-    RUN_OUT_KIND,
-    THRESHOLD_KIND,
+from licensing_core.domain.kinds import (
+    AlertKind,
+    AuditAction,
+    Delivery,
+    LicenseType,
+    RequestStatus,
+    Role,
+    TermState,
 )
-from licensing_core.services.outbox import FAILING, QUEUED, SENT
 
-ROLES = {"super_admin": "Super admin", "tenant_admin": "Tenant admin",
-         "tenant_viewer": "Tenant viewer"}
-LICENSE_TYPES = {"user": "User-based", "session": "Session-based"}
-TERM_STATES = {"active": "Active", "expired": "Expired", "not started": "Not started"}
+ROLES: Mapping[str, str] = {
+    Role.SUPER_ADMIN: "Super admin", Role.TENANT_ADMIN: "Tenant admin",
+    Role.TENANT_VIEWER: "Tenant viewer"}
+LICENSE_TYPES: Mapping[str, str] = {
+    LicenseType.USER: "User-based", LicenseType.SESSION: "Session-based"}
+TERM_STATES: Mapping[str, str] = {
+    TermState.ACTIVE: "Active", TermState.EXPIRED: "Expired",
+    TermState.NOT_STARTED: "Not started"}
 RISKS = {"used up": "Used up", "term ended": "Term ended", "runs out": "Runs out",
          "term ends": "Term ends"}
-ALERT_KINDS = {THRESHOLD_KIND: "Threshold", CONTRACT_END_KIND: "Contract end",
-               RUN_OUT_KIND: "Run-out warning", REQUEST_KIND: "License request",
-               DECISION_KIND: "Request decision"}
-REQUEST_STATUSES = {RequestStatus.OPEN.value: "Open", RequestStatus.APPROVED.value: "Approved",
-                    RequestStatus.DECLINED.value: "Declined"}
+ALERT_KINDS: Mapping[str, str] = {
+    AlertKind.THRESHOLD: "Threshold", AlertKind.CONTRACT_END: "Contract end",
+    AlertKind.RUN_OUT: "Run-out warning", AlertKind.LICENSE_REQUEST: "License request",
+    AlertKind.REQUEST_DECISION: "Request decision"}
+REQUEST_STATUSES: Mapping[str, str] = {
+    RequestStatus.OPEN: "Open", RequestStatus.APPROVED: "Approved",
+    RequestStatus.DECLINED: "Declined"}
 # An alert's delivery (services.outbox.delivery_state), in words.
-DELIVERIES = {SENT: "delivered", FAILING: "failed, will retry", QUEUED: "waiting to be sent"}
-AUDIT_ACTIONS = {
-    "tenant.create": "Tenant created", "term.create": "Term added",
-    "contacts.update": "Contacts changed", "refill.create": "Refill recorded",
-    "import.users": "Users imported", "import.conversations": "Conversations imported",
-    "account.create": "Account created", "account.disable": "Account disabled",
-    "account.enable": "Account enabled", "account.password_reset": "Password reset",
-    "thresholds.update": "Alert thresholds changed", "request.create": "Licenses requested",
-    "request.approve": "Request approved", "request.decline": "Request declined",
+DELIVERIES: Mapping[str, str] = {
+    Delivery.SENT: "delivered", Delivery.FAILING: "failed, will retry",
+    Delivery.QUEUED: "waiting to be sent", Delivery.NOT_CONFIGURED: "Not configured"}
+AUDIT_ACTIONS: Mapping[str, str] = {
+    AuditAction.TENANT_CREATE: "Tenant created", AuditAction.TERM_CREATE: "Term added",
+    AuditAction.CONTACTS_UPDATE: "Contacts changed",
+    AuditAction.REFILL_CREATE: "Refill recorded",
+    AuditAction.IMPORT_USERS: "Users imported",
+    AuditAction.IMPORT_CONVERSATIONS: "Conversations imported",
+    AuditAction.ACCOUNT_CREATE: "Account created",
+    AuditAction.ACCOUNT_DISABLE: "Account disabled",
+    AuditAction.ACCOUNT_ENABLE: "Account enabled",
+    AuditAction.ACCOUNT_PASSWORD_RESET: "Password reset",
+    AuditAction.THRESHOLDS_UPDATE: "Alert thresholds changed",
+    AuditAction.REQUEST_CREATE: "Licenses requested",
+    AuditAction.REQUEST_APPROVE: "Request approved",
+    AuditAction.REQUEST_DECLINE: "Request declined",
 }
 # The fields an audit entry records, in the order its change is read.
 AUDIT_FIELDS = {
@@ -67,6 +82,8 @@ def sentence(text: str) -> str:
 
 
 def label(mapping: Mapping[str, str], value: object) -> str:
+    """The words of a stored value (a member or its text: the maps are keyed by members,
+    which are equal to their text)."""
     if value is None:
         return ""
     return mapping.get(str(value)) or readable(value)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from licensing_core.auth.permissions import Principal, Role
+from licensing_core.auth.permissions import Principal
+from licensing_core.domain.kinds import LicenseType, Role
 from licensing_core.services.requests import open_request_count
 from licensing_core.ui import auth, context, data, resources
 
@@ -62,7 +63,7 @@ OPERATOR_PAGES = (TENANTS, REQUESTS, RISK, CREATE_TENANT, REFILL, NEW_TERM, IMPO
 # Pages that apply to one license type only: for a tenant whose current term has another
 # type they are not offered (still registered, hidden, so that a link to one opens the
 # page itself, which says why it does not apply).
-LICENSE_TYPE_PAGES = {IDLE_SEATS: "user"}
+LICENSE_TYPE_PAGES = {IDLE_SEATS: LicenseType.USER}
 
 
 def offered(spec: PageSpec, license_type: str | None) -> bool:

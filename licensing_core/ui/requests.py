@@ -11,6 +11,7 @@ import streamlit as st
 
 from licensing_core.auth.permissions import Principal, require_super_admin
 from licensing_core.db.engine import Database
+from licensing_core.domain.kinds import LicenseType, RequestStatus
 from licensing_core.domain.requests import RequestView, refill_note
 from licensing_core.errors import Forbidden
 from licensing_core.queries.forecasts import runs_out_text
@@ -54,7 +55,7 @@ def request_form(ctx: TenantContext, summary: SubscriptionSummary) -> None:
                 "decisions are listed below.", icon=":material/info:")
         return
     needed = forecast_data.forecast(ctx).forecast.needed_to_last_term
-    unit = "session" if summary.license_type == "session" else "user"
+    unit = "session" if summary.license_type == LicenseType.SESSION else "user"
     with st.form("request_form"):
         st.markdown(f"**Ask the operator for more {unit} licenses for {plain(summary.name)}**")
         quantity = st.number_input(
@@ -78,7 +79,7 @@ def request_form(ctx: TenantContext, summary: SubscriptionSummary) -> None:
 def request_line(view: RequestView) -> str:
     """One request as a person reads it, its decision included (Markdown; input escaped)."""
     asked = (f"**#{view.request_id} · {formatting.count(view.quantity)} licenses** · "
-             f"{labels.request_status(view.status.value)}")
+             f"{labels.request_status(view.status)}")
     if view.refill_quantity is not None and view.refill_quantity != view.quantity:
         asked += f", {formatting.count(view.refill_quantity)} granted"
     words = [asked, f"asked by {plain(view.requested_by)} on "
@@ -86,7 +87,7 @@ def request_line(view: RequestView) -> str:
     if view.note:
         words.append(f"note: {plain(view.note)}")
     if view.decided_at is not None:
-        words.append(f"{labels.request_status(view.status.value).lower()} by "
+        words.append(f"{labels.request_status(view.status).lower()} by "
                      f"{plain(view.decided_by or '')} on "
                      f"{formatting.local_time(view.decided_at, view.timezone)}")
     if view.reason:
@@ -217,7 +218,7 @@ def decision_panel(principal: Principal, db: Database, row: dict[str, Any]) -> N
     Approve with an optional note, or Decline with a reason. A request decided meanwhile
     shows the service's refusal instead."""
     request_id, name = int(row["request_id"]), str(row["tenant_name"])
-    if row["status"] != "open":
+    if row["status"] != RequestStatus.OPEN:
         with refusal_shown():
             preview_approval(db, principal=principal, request_id=request_id)
         st.button("Close", key=f"request_close_{request_id}", on_click=_close)
@@ -259,7 +260,7 @@ def queue(principal: Principal, db: Database, frame: pd.DataFrame) -> None:
     """Open requests first, each with a Decide button (one decided at a time), then the
     decided ones as a table."""
     rows = cast(list[dict[str, Any]], frame.to_dict("records"))
-    waiting = [r for r in rows if r["status"] == "open"]
+    waiting = [r for r in rows if r["status"] == RequestStatus.OPEN]
     current = chosen()
     picked = next((r for r in rows if int(r["request_id"]) == current), None)
     if current is not None and picked is None:
@@ -274,11 +275,11 @@ def queue(principal: Principal, db: Database, frame: pd.DataFrame) -> None:
                 decision_panel(principal, db, row)
             else:
                 decide_button(row)
-    if picked is not None and picked["status"] != "open":
+    if picked is not None and picked["status"] != RequestStatus.OPEN:
         with st.container(border=True):
             request_card(picked)
             decision_panel(principal, db, picked)
-    decided = frame[frame["status"] != "open"]
+    decided = frame[frame["status"] != RequestStatus.OPEN]
     st.subheader("Decided")
     if decided.empty:
         st.caption("No request has been decided yet.")

@@ -9,6 +9,7 @@ from datetime import date
 
 import streamlit as st
 
+from licensing_core.domain.kinds import LicenseType
 from licensing_core.domain.status import Level, Reason, Status, subscription_status
 from licensing_core.queries.forecasts import TermForecast
 from licensing_core.queries.terms import TermInfo
@@ -68,7 +69,7 @@ def banner_words(shown: TermForecast, status: Status, *, contact: str, operator:
     if status.level == Level.NONE:
         return ""  # all is well: no banner
     s, forecast = shown.summary, shown.forecast
-    name, unit = plain(s.name), "session" if s.license_type == "session" else "user"
+    name, unit = plain(s.name), "session" if s.license_type == LicenseType.SESSION else "user"
     total = formatting.count(s.total_purchased)
     end, reason = formatting.day(s.end_date), status.reason
     used = (f"{formatting.percent(s.percent_used)} used ({formatting.count(s.consumed)} of "

@@ -4,7 +4,8 @@ as the characters typed, never as a link, an image or emphasis."""
 from __future__ import annotations
 
 from licensing_core.auth.accounts import create_account
-from licensing_core.auth.permissions import Principal, Role
+from licensing_core.auth.permissions import Principal
+from licensing_core.domain.kinds import Role
 from licensing_core.services.requests import create_request, decline_request
 from licensing_core.services.tenants import create_tenant
 from tests.app.conftest import PASSWORD, new_app, sign_in

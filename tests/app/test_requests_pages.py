@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from streamlit.util import calc_hash
 
-from licensing_core.auth.permissions import Principal, Role
+from licensing_core.auth.permissions import Principal
+from licensing_core.domain.kinds import Role
 from licensing_core.queries.purchases import purchase_history
 from licensing_core.queries.requests import list_requests
 from licensing_core.queries.summary import subscription_summary

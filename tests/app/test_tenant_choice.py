@@ -166,7 +166,8 @@ def test_tenant_admins_get_the_contact_your_super_admin_note(signed_in):
 
 
 def _note_for(role: str) -> None:
-    from licensing_core.auth.permissions import Principal, Role
+    from licensing_core.auth.permissions import Principal
+    from licensing_core.domain.kinds import Role
     from licensing_core.ui import resources
 
     resources.support_note(Principal("p", Role(role), None if role == "super_admin" else "acme",

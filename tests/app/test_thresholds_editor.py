@@ -8,8 +8,9 @@ import json
 
 from sqlalchemy import select
 
-from licensing_core.auth.permissions import Principal, Role
+from licensing_core.auth.permissions import Principal
 from licensing_core.db.models import Alert
+from licensing_core.domain.kinds import Role
 from licensing_core.domain.status import Level
 from licensing_core.queries.audit import audit_entries
 from licensing_core.queries.summary import subscription_summary

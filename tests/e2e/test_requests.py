@@ -11,7 +11,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from licensing_core.auth.permissions import Principal, Role
+from licensing_core.auth.permissions import Principal
+from licensing_core.domain.kinds import Role
 from licensing_core.queries.requests import list_requests
 from licensing_core.queries.summary import subscription_summary
 from tests.e2e.conftest import heading, metric, settled, sidebar_link, sign_in

@@ -21,9 +21,9 @@ from licensing_core.auth.accounts import (
     reset_password,
     set_disabled,
 )
-from licensing_core.auth.permissions import Role
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Account
+from licensing_core.domain.kinds import Role
 from licensing_core.errors import NotFound, Refused
 from licensing_core.services.tenants import create_tenant
 

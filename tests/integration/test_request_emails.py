@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from licensing_core.auth.accounts import create_account, set_disabled
-from licensing_core.auth.permissions import Principal, Role
+from licensing_core.auth.permissions import Principal
 from licensing_core.db.engine import Database
+from licensing_core.domain.kinds import Role
 from licensing_core.services.outbox import deliver_due
 from licensing_core.services.requests import approve_request, create_request, decline_request
 from licensing_core.services.tenants import create_tenant

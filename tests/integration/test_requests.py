@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from licensing_core.auth.permissions import Principal, Role
+from licensing_core.auth.permissions import Principal
 from licensing_core.clock import utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Alert, AuditEntry, LicenseRequest, Refill, Term
+from licensing_core.domain.kinds import Role
 from licensing_core.errors import Forbidden, NotFound, Refused
 from licensing_core.queries.requests import (
     OVERVIEW_COLUMNS,

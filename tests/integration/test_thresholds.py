@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from licensing_core.auth.permissions import Principal, Role
+from licensing_core.auth.permissions import Principal
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Alert, AuditEntry, Term
+from licensing_core.domain.kinds import Role
 from licensing_core.errors import Forbidden
 from licensing_core.services.imports import import_conversations
 from licensing_core.services.thresholds import (
