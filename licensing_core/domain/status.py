@@ -28,10 +28,12 @@ from licensing_core.domain.forecast import (
     runs_out_before_end,
     runs_out_soon,
 )
-from licensing_core.domain.terms import TermState
+from licensing_core.domain.kinds import TermState
+from licensing_core.domain.terms import REMINDER_DAYS
 
-# As the first contract-end reminder: 30 days or fewer from today to the term's last day.
-ENDING_SOON_DAYS = 30
+# From the first contract-end reminder on (30 days or fewer from today to the term's last
+# day), while no next term is recorded: the banner and the reminder say the same thing.
+ENDING_SOON_DAYS = max(REMINDER_DAYS)
 FULL = 100
 
 

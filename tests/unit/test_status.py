@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from licensing_core.domain.forecast import Forecast, forecast_run_out
+from licensing_core.domain.kinds import TermState
 from licensing_core.domain.status import (
     Level,
     Reason,
@@ -15,8 +16,8 @@ from licensing_core.domain.status import (
     critical_threshold,
     subscription_status,
 )
-from licensing_core.domain.terms import TermState
 from licensing_core.domain.thresholds import DEFAULT_THRESHOLDS
+from licensing_core.services.outbox import reminder_mark
 
 START = date(2026, 1, 1)
 END = date(2026, 12, 31)
@@ -113,6 +114,13 @@ def test_the_last_30_days_of_a_lasting_term_are_calm_with_a_reminder_to_renew():
     assert found.days_to_end == 30
     renewed = status(40.0, end=TODAY + timedelta(days=30), next_start=TODAY + timedelta(days=31))
     assert renewed.level == Level.NONE
+
+
+@pytest.mark.parametrize("days_to_end", [31, 30, 29, 8, 7, 1, 0])
+def test_the_banner_says_the_term_ends_soon_exactly_while_a_reminder_is_due(days_to_end):
+    # One rule: the contract-end reminders (services.outbox) and the banner's "ends soon".
+    found = status(40.0, end=TODAY + timedelta(days=days_to_end))
+    assert (found.reason == Reason.ENDS_SOON) == (reminder_mark(days_to_end) is not None)
 
 
 def test_a_threshold_outranks_the_end_of_the_term():
