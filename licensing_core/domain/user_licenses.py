@@ -14,9 +14,6 @@ import pandas as pd
 
 from licensing_core.domain.kinds import UserStatus
 
-# The statuses' former names, while read models still import them: UserStatus holds them.
-ACTIVE, INACTIVE = UserStatus.ACTIVE, UserStatus.INACTIVE
-
 HOLDING_COLUMNS = ["term_id", "user_id", "held_since", "conversation_count"]
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from licensing_core.db.bulk import BulkWriter, insert_frame
 from licensing_core.db.models import Conversation, PlatformUser, UserStatusEvent
-from licensing_core.domain.user_licenses import ACTIVE
+from licensing_core.domain.kinds import UserStatus
 from licensing_core.ingest.readers import LINE
 from licensing_core.ingest.validation import CONVERSATION_FIELDS, USER_TEXT_FIELDS
 from licensing_core.services.imports.results import Stored
@@ -42,7 +42,7 @@ def user_changes(rows: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
     changed = np.zeros(len(merged), dtype=bool)
     for name in [*USER_TEXT_FIELDS, "status"]:
         fallback = merged[f"{name}_stored"].where(~merged["is_new"],
-                                                  ACTIVE if name == "status" else "")
+                                                  UserStatus.ACTIVE if name == "status" else "")
         merged[name] = merged[name].where(merged[name].notna(), fallback).astype("str")
         changed |= (merged[name] != merged[f"{name}_stored"]).to_numpy(dtype=bool)
     existing = ~merged["is_new"].to_numpy(dtype=bool)
@@ -156,7 +156,7 @@ def _create_users(session: Session, tenant_id: str, firsts: pd.Series) -> int:
                             firsts.index.tolist())["user_id"])
     new = firsts[~firsts.index.isin(list(known))]
     frame = pd.DataFrame({"tenant_id": tenant_id, "user_id": new.index.astype("str"),
-                          "status": ACTIVE, "first_conversation_at": new.to_numpy()})
+                          "status": UserStatus.ACTIVE, "first_conversation_at": new.to_numpy()})
     for name in USER_TEXT_FIELDS:
         frame[name] = ""
     return insert_frame(session, PlatformUser.__table__, frame)
