@@ -89,6 +89,10 @@ class _UserSearch:
         matches by its id alone), with the users found first: on PostgreSQL through the
         trigram index ix_platform_users_search, into one set that each row is looked up in;
         and the count need not join the users. The term's rows are all the tenant's.
+        PostgreSQL hashes the set while its planner expects it to fit the hash memory
+        (work_mem times hash_mem_multiplier: about 200,000 users at the defaults); past
+        that each row would read the whole set, so a tenant of more users, most of them
+        matching a short text, needs a larger work_mem.
         """
         u = PlatformUser
         own = contains_text([self.user_id], text, postgres)
