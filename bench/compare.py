@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.report import MEASURED_KEYS, TARGETS, met, number
+from bench.report import MEASURED_KEYS, TARGETS, goal_text, met, number
 
 
 def _heading(results: dict[str, Any]) -> str:
@@ -21,7 +21,7 @@ def _heading(results: dict[str, Any]) -> str:
 def _cell(results: dict[str, Any], key: str) -> str:
     if key not in results:
         return "not reached"
-    verdict = met(key, results[key])
+    verdict = met(key, results[key], results["context"]["database"])
     return f"{number(results[key])}" + (f" ({verdict})" if verdict else "")
 
 
@@ -29,8 +29,8 @@ def compare(runs: Sequence[dict[str, Any]]) -> str:
     lines = ["| measure | target | " + " | ".join(_heading(r) for r in runs) + " |",
              "|---|---|" + "---:|" * len(runs)]
     for key in MEASURED_KEYS:
-        comparison, target, unit = TARGETS[key]
-        goal = f"{comparison} {number(target)}" if target is not None else ""
+        unit = TARGETS[key][2]
+        goal = goal_text(key).removesuffix(f" {unit}")
         lines.append(f"| {key} ({unit}) | {goal} | "
                      + " | ".join(_cell(r, key) for r in runs) + " |")
     return "\n".join(lines)

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 # key: (comparison, target, unit). Targets hold for PostgreSQL at 1,000 tenants and
-# 10,000,000 conversations and for SQLite at 1,000,000, on a 2-core machine.
+# 10,000,000 conversations and for SQLite at 1,000,000, on a 2-core machine; where SQLite's
+# differs, SQLITE_TARGETS gives it.
 TARGETS: dict[str, tuple[str, float | None, str]] = {
     "import_rows_per_s": ("", None, "rows/s"),
     "baseline_rows_per_s": ("", None, "rows/s"),
@@ -17,7 +18,7 @@ TARGETS: dict[str, tuple[str, float | None, str]] = {
     "incremental_import_s": ("<=", 2, "s"),
     "summary_ms": ("<=", 50, "ms"),
     "history_first_page_ms": ("<=", 200, "ms"),
-    "history_filtered_ms": ("<=", 500, "ms"),
+    "history_filtered_ms": ("<=", 100, "ms"),
     "export_rows_per_s": ("", None, "rows/s"),
     "export_peak_mb": ("<=", 300, "MB"),
     "export_vs_copy": (">=", 0.5, "x"),
@@ -25,11 +26,31 @@ TARGETS: dict[str, tuple[str, float | None, str]] = {
     "page_subscription_ms": ("<=", 1000, "ms"),
     "page_history_ms": ("<=", 1000, "ms"),
 }
+SQLITE_TARGETS: dict[str, float] = {"import_vs_baseline": 0.3, "history_filtered_ms": 50}
 MEASURED_KEYS = tuple(TARGETS)
 
 
-def met(key: str, value: float) -> str:
-    comparison, target, _ = TARGETS[key]
+def target_of(key: str, database: str) -> float | None:
+    """The target of a measure on this database ("PostgreSQL" or "SQLite")."""
+    if database == "SQLite" and key in SQLITE_TARGETS:
+        return SQLITE_TARGETS[key]
+    return TARGETS[key][1]
+
+
+def goal_text(key: str, database: str | None = None) -> str:
+    """"<= 100 ms"; without a database, both where they differ: ">= 0.5 (SQLite 0.3) x"."""
+    comparison, target, unit = TARGETS[key]
+    if target is None:
+        return ""
+    if database is not None:
+        return f"{comparison} {number(target_of(key, database) or 0)} {unit}"
+    sqlite = f" (SQLite {number(SQLITE_TARGETS[key])})" if key in SQLITE_TARGETS else ""
+    return f"{comparison} {number(target)}{sqlite} {unit}"
+
+
+def met(key: str, value: float, database: str = "PostgreSQL") -> str:
+    comparison = TARGETS[key][0]
+    target = target_of(key, database)
     if target is None:
         return ""
     ok = value >= target if comparison == ">=" else value <= target
@@ -46,15 +67,16 @@ def number(value: float) -> str:
 
 def table(results: dict[str, Any]) -> str:
     """A Markdown table: measure, value, unit, target and whether it is met."""
+    database = results["context"]["database"]
     lines = ["| measure | value | target | |", "|---|---:|---|---|"]
     for key in MEASURED_KEYS:
-        comparison, target, unit = TARGETS[key]
-        goal = f"{comparison} {number(target)} {unit}" if target is not None else ""
+        unit = TARGETS[key][2]
+        goal = goal_text(key, database)
         if key not in results:
             lines.append(f"| {key} | skipped | {goal} | |")
             continue
         lines.append(f"| {key} | {number(results[key])} {unit} | {goal} | "
-                     f"{met(key, results[key])} |")
+                     f"{met(key, results[key], database)} |")
     return "\n".join(lines)
 
 
