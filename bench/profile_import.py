@@ -24,7 +24,7 @@ from bench.__main__ import DEFAULT_DATA_DIR, DEFAULT_SEED
 from bench.generate import generate
 from licensing_core.db.engine import Database
 from licensing_core.services import imports
-from licensing_core.services.imports import checking, reading, storing
+from licensing_core.services.imports import checking, reading, sessionizing, storing
 
 STAGES = ("read", "check", "store", "sessionize", "count and alert")
 seconds: dict[str, float] = defaultdict(float)
@@ -65,6 +65,9 @@ def instrument() -> None:
     for name in ("add", "pause", "close"):
         setattr(storing.ConversationsStore, name,
                 _timed("store", getattr(storing.ConversationsStore, name)))
+    for name in ("add", "appended"):  # keeping the rows, the sessions begun ahead
+        setattr(sessionizing.KeptRows, name,
+                _timed("sessionize", getattr(sessionizing.KeptRows, name)))
     imports.rebuild = _timed("sessionize", imports.rebuild)
     imports.finish = _timed("count and alert", imports.finish)
 

@@ -43,8 +43,8 @@ COPY_SLICE_ROWS = 50_000
 # middle of the transaction is written to the WAL and read back (twice the time at 1M).
 SQLITE_BULK_CACHE_KIB = 65_536
 # Frames a BulkWriter holds for its thread, beside the one being sent: the caller runs at
-# most this far ahead of the server (memory stays bounded to a few chunks).
-WRITER_QUEUE_FRAMES = 2
+# most this far ahead of the server (one is enough to keep both busy; each costs memory).
+WRITER_QUEUE_FRAMES = 1
 
 
 def _column_values(series: pd.Series) -> list[Any]:

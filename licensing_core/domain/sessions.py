@@ -20,9 +20,17 @@ SESSION_COLUMNS = [
 ]
 
 
+SESSION_ID_PREFIX = "S-"
+
+
 def session_id_for(first_conversation_id: str) -> str:
     """A session is named after its first conversation: stable, unique, and traceable."""
-    return f"S-{first_conversation_id}"
+    return SESSION_ID_PREFIX + first_conversation_id
+
+
+def session_ids_for(first_conversation_ids: pd.Series) -> np.ndarray:
+    """session_id_for of each id, at once."""
+    return (SESSION_ID_PREFIX + first_conversation_ids.astype("str")).to_numpy()
 
 
 def _session_starts(group_of_row: np.ndarray, times_us: np.ndarray,
@@ -76,7 +84,7 @@ def sessionize(conversations: pd.DataFrame, calendar: TermCalendar) -> pd.DataFr
     first = ordered.iloc[starts]
     window_end_us = start_us + calendar.session_length_us_at(start_us)
     return pd.DataFrame({
-        "session_id": [session_id_for(c) for c in first["conversation_id"]],
+        "session_id": session_ids_for(first["conversation_id"]),
         "user_id": first["user_id"].to_numpy(),
         "agent_name": first["agent_name"].to_numpy(),
         "channel": first["channel"].to_numpy(),

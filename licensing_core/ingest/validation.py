@@ -146,16 +146,17 @@ def check_users(rows: pd.DataFrame) -> Checked:
     return Checked(normalised[~problems.bad].reset_index(drop=True), problems.problems())
 
 
-def parse_times(values: pd.Series, timezone: ZoneInfo) -> np.ndarray:
+def parse_times(values: pd.Series, timezone: ZoneInfo,
+                far: np.ndarray | None = None) -> np.ndarray:
     """ISO 8601 texts as naive-UTC datetime64[us]; without an offset, in `timezone`.
 
     NaT where no value is given or it cannot be read. A local time that a clock change
     repeats is its first occurrence; one that it skips is moved forward past the gap.
     A year far outside the stored range is not parsed (no calendar overflows on it): see
-    `outside_range`.
+    `outside_range`; `far`, when given, is `_far_year(values)` already computed.
     """
     result = np.full(len(values), _NAT)
-    present = given(values) & ~_far_year(values)
+    present = given(values) & ~(_far_year(values) if far is None else far)
     absolute = present & values.str.contains(_OFFSET, regex=True, na=False).to_numpy()
     local = present & ~absolute
     if absolute.any():
@@ -182,13 +183,15 @@ def _far_year(values: pd.Series) -> np.ndarray:
     return (digits & far) | long_year
 
 
-def outside_range(values: pd.Series, parsed: np.ndarray) -> np.ndarray:
+def outside_range(values: pd.Series, parsed: np.ndarray,
+                  far: np.ndarray | None = None) -> np.ndarray:
     """Given times outside FIRST_INSTANT .. LAST_INSTANT (or with a year far outside)."""
     known = ~np.isnat(parsed)
     instants = parsed.astype("datetime64[us]")
     early = known & (instants < np.datetime64(FIRST_INSTANT, "us"))
     late = known & (instants > np.datetime64(LAST_INSTANT, "us"))
-    return given(values) & (_far_year(values) | early | late)
+    far = _far_year(values) if far is None else far
+    return given(values) & (far | early | late)
 
 
 def _messages(values: pd.Series, problems: RowProblems) -> pd.Series:
@@ -208,10 +211,11 @@ def check_conversations(rows: pd.DataFrame, timezone: ZoneInfo) -> Checked:
     _check_repeated_header(rows, "conversation_id", problems)
     _check_required(rows, CONVERSATION_REQUIRED, problems)
     _check_lengths(rows, CONVERSATION_MAX_LENGTHS, problems)
-    started = parse_times(rows["started_at"], timezone)
-    ended = parse_times(rows["ended_at"], timezone)
+    far = {name: _far_year(rows[name]) for name in ("started_at", "ended_at")}
+    started = parse_times(rows["started_at"], timezone, far["started_at"])
+    ended = parse_times(rows["ended_at"], timezone, far["ended_at"])
     for name, parsed in (("started_at", started), ("ended_at", ended)):
-        outside = outside_range(rows[name], parsed)
+        outside = outside_range(rows[name], parsed, far[name])
         problems.add(outside, name + " " + rows[name][outside].map(shown)
                      + f" is outside the supported range {RANGE_TEXT}")
         unreadable = given(rows[name]) & np.isnat(parsed) & ~outside

@@ -26,11 +26,16 @@ from licensing_core.domain.user_licenses import license_holdings
 
 # Users recomputed per batch: bounds memory and the length of IN lists (SQLite's limit).
 USERS_PER_BATCH = 5_000
+# Users per batch of the sessions sessionized from memory (AppendedSessions): smaller, as
+# a batch is held while the server stores the one before (a tenant of 25,000 users and
+# 1,000,000 conversations: 420 MB at the peak instead of 500).
+APPENDED_USERS_PER_BATCH = 1_000
 
 
-def _batches(user_ids: Sequence[str]) -> Iterator[list[str]]:
-    for start in range(0, len(user_ids), USERS_PER_BATCH):
-        yield list(user_ids[start:start + USERS_PER_BATCH])
+def _batches(user_ids: Sequence[str], size: int = 0) -> Iterator[list[str]]:
+    size = size or USERS_PER_BATCH
+    for start in range(0, len(user_ids), size):
+        yield list(user_ids[start:start + size])
 
 
 def all_user_ids(session: Session, tenant_id: str) -> list[str]:
@@ -48,7 +53,7 @@ class AppendedSessions:
                  calendar: TermCalendar) -> None:
         self._added = added
         self._calendar = calendar
-        self._batches = list(_batches(sorted(set(user_ids))))
+        self._batches = list(_batches(sorted(set(user_ids)), APPENDED_USERS_PER_BATCH))
         self._ready: list[pd.DataFrame] = []
 
     def ahead(self) -> None:
