@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from licensing_core.ingest.readers import Chunk, UnreadableFile, read_chunks
+from licensing_core.ingest.readers import CHUNK_ROWS, Chunk, UnreadableFile, read_chunks
 from licensing_core.ingest.validation import (
     CONVERSATION_FIELDS,
     CONVERSATION_REQUIRED,
@@ -30,6 +30,6 @@ CONVERSATIONS = FileKind(CONVERSATION_FIELDS, CONVERSATION_REQUIRED)
 def chunks(path: Path, kind: FileKind, report: ErrorReport) -> Iterator[Chunk]:
     """The file's chunks; a file that cannot be read at all becomes its problems."""
     try:
-        yield from read_chunks(path, kind.fields, kind.required)
+        yield from read_chunks(path, kind.fields, kind.required, CHUNK_ROWS)
     except UnreadableFile as exc:
         report.add(exc.problems)
