@@ -37,14 +37,15 @@ def register(app: typer.Typer) -> None:
 
 @contextmanager
 def _progress_bar(path: Path) -> Iterator[Callable[[int, int], None] | None]:
-    """A bar on stderr while a large file is checked, then stored; None off a terminal."""
+    """A bar on stderr while a large file is checked and stored (one pass, so its row count
+    is known at the end), then counted; None off a terminal."""
     if not sys.stderr.isatty() or path.stat().st_size < PROGRESS_MIN_BYTES:
         yield None
         return
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TextColumn("rows"), TimeElapsedColumn(),
                    console=Console(stderr=True), transient=True)
-    checking = bar.add_task("checking", total=None)
+    checking = bar.add_task("checking and storing", total=None)
     storing = bar.add_task("storing ", total=None, visible=False)
 
     def update(done: int, total: int) -> None:

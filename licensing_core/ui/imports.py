@@ -100,10 +100,14 @@ def run(ctx: TenantContext, kind: str, upload: UploadedFile) -> None:
     bar = st.progress(0.0, text="Checking the file…")
 
     def progress(done: int, total: int) -> None:
+        # The file is read, checked and stored in one pass, so its row count is known only
+        # at the end: until then the bar says how far it got; then the recount of usage.
         if total:
             bar.progress(min(1.0, done / total),
                          text=f"Stored {formatting.count(done)} of {formatting.count(total)} "
                               "rows")
+        else:
+            bar.progress(0.0, text=f"Checked and stored {formatting.count(done)} rows…")
 
     importer = import_users if kind == "users" else import_conversations
     try:
