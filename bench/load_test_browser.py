@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bench.load_test_accounts import Account
-from bench.load_test_report import SIGN_IN, STEPS, Recorder
+from bench.load_test_report import SIGN_IN, Recorder
 from bench.load_test_walk import (
     FAILURE_STARTS,
     FILTER_TEXTS,
@@ -29,6 +28,7 @@ from bench.load_test_walk import (
     PageProblem,
     Skipped,
     WalkOptions,
+    whole_walks,
 )
 
 CHROMIUM = "/usr/bin/chromium"
@@ -172,12 +172,7 @@ class BrowserWalk:
 
     async def walk(self, options: WalkOptions) -> None:
         try:
-            while time.monotonic() < options.deadline:
-                for step in STEPS:
-                    if time.monotonic() >= options.deadline:
-                        return
-                    await self._step(step, options)
-                    await asyncio.sleep(options.think_s)
+            async for _ in whole_walks(self._step, options):
                 self.walks += 1  # only whole walks count
         finally:
             await self.page.context.close()

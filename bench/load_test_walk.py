@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from websockets.exceptions import WebSocketException
@@ -40,6 +40,19 @@ class WalkOptions:
     think_s: float  # a pause after each page, as a person reads it
     timeout_s: float  # a page not finished by then is a timeout
     deadline: float  # time.monotonic() when walks stop (a step under way finishes)
+
+
+async def whole_walks(take_step: Callable[[str, WalkOptions], Awaitable[None]],
+                      options: WalkOptions) -> AsyncIterator[None]:
+    """The steps in turn, a pause after each, until the deadline; yields after each whole
+    walk. Both clients (websocket and Chromium) walk through this loop."""
+    while time.monotonic() < options.deadline:
+        for step in STEPS:
+            if time.monotonic() >= options.deadline:
+                return
+            await take_step(step, options)
+            await asyncio.sleep(options.think_s)
+        yield
 
 
 class PageProblem(Exception):
@@ -134,12 +147,7 @@ class SessionWalk:
 
     async def walk(self, options: WalkOptions) -> None:
         try:
-            while time.monotonic() < options.deadline:
-                for step in STEPS:
-                    if time.monotonic() >= options.deadline:
-                        return
-                    await self._step(step, options)
-                    await asyncio.sleep(options.think_s)
+            async for _ in whole_walks(self._step, options):
                 self.walks += 1  # only whole walks count
         finally:
             await self.session.close()
