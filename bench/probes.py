@@ -21,7 +21,6 @@ from licensing_core.domain.sessions import sessionize
 from licensing_core.exports.csv import export_consumption
 from licensing_core.exports.sqlite_rows import FETCH_ROWS
 from licensing_core.queries import history
-from licensing_core.queries.common import tenant_term, tenant_zone
 from licensing_core.queries.history import HistoryFilters, consumption_history
 from licensing_core.queries.summary import subscription_summary
 from licensing_core.services import alerting
@@ -100,11 +99,9 @@ def export_to_file(url: str, tenant_id: str, term_id: int, out: str) -> ExportRu
 
 def _history_statement(db: Database, tenant_id: str, term_id: int) -> Select:
     """The statement the export streams (the same builder, so the same query)."""
-    with db.transaction() as session:
-        term = tenant_term(session, tenant_id, term_id)
-        tz = tenant_zone(session, tenant_id)
-        shape = history._shape(term)
-        return history._statement(shape, history.NO_FILTERS, tz, db.is_postgres, None, False)
+    statement, _ = history.consumption_statement(db, tenant_id, term_id,
+                                                 cell=lambda expr, kind: expr)
+    return statement
 
 
 def copy_to_file(db: Database, tenant_id: str, term_id: int, out: Path) -> ExportRun:

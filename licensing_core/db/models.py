@@ -107,11 +107,12 @@ class PlatformUser(Base):
 
     __tablename__ = "platform_users"
     __table_args__ = (
-        # Consumption History's text filter looks for users by a substring of their name
-        # or email: pg_trgm's trigrams answer ILIKE '%text%' (migration 0008).
-        postgresql_only(Index("ix_platform_users_search", "user_name", "email",
+        # Consumption History's text filter looks for users by a substring of their id,
+        # name or email: pg_trgm's trigrams answer ILIKE '%text%' (migrations 0008, 0010).
+        postgresql_only(Index("ix_platform_users_search", "user_id", "user_name", "email",
                               postgresql_using="gin",
-                              postgresql_ops={"user_name": "gin_trgm_ops",
+                              postgresql_ops={"user_id": "gin_trgm_ops",
+                                              "user_name": "gin_trgm_ops",
                                               "email": "gin_trgm_ops"})),
     )
 

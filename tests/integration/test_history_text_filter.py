@@ -2,7 +2,8 @@
 user's name or email, ignoring case; `%`, `_` and `\\` are plain characters.
 
 Any text filters as Python's substring rule does, on both databases and both license
-types, also for rows whose user is missing and for another tenant's users of the same id.
+types, also for users stored without a name or email (as an import creates the users it
+meets first) and for another tenant's users of the same id.
 On PostgreSQL the users are found through the trigram index ix_platform_users_search.
 """
 
@@ -60,13 +61,16 @@ def terms(db: Database) -> Terms:
 def _store(db: Database, terms: Terms, acme: Sequence[Person], beta: Sequence[Person],
            ids: Sequence[str]) -> None:
     """Every id has a session in acme and a license in beta; the people of each tenant are
-    its users (an id without one is a row whose user is missing)."""
+    its users, and an id without one is a user without a name or email (every row's user
+    is stored: an import creates the users it meets first)."""
     with db.transaction() as session:
         for model in (UsageSession, UserLicense, PlatformUser):
             session.execute(delete(model))
         users = [{"tenant_id": tenant, "user_id": p.user_id, "user_name": p.user_name,
-                  "email": p.email} for tenant, people in (("acme", acme), ("beta", beta))
-                 for p in people]
+                  "email": p.email}
+                 for tenant, people in (("acme", acme), ("beta", beta))
+                 for p in [*people, *(Person(i, "", "") for i in ids
+                                      if i not in {p.user_id for p in people})]]
         if users:
             session.execute(insert(PlatformUser), users)
         session.execute(insert(UsageSession), [
@@ -160,13 +164,14 @@ def test_on_postgresql_the_history_finds_its_users_through_the_trigram_index(
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE platform_users, sessions"))
     sessions = {i: f"S{n}" for n, i in enumerate(ids)}
-    for needle in ("smith", "SMITH.1", "mith", "sm", "h", "50%", ".i", SOMEONE):
+    for needle in ("smith", "SMITH.1", "mith", "sm", "h", "50%", ".i", "U0100", SOMEONE):
         assert _matching(db, "acme", terms.sessions, "Session ID", needle) == \
             _expected(acme, ids, needle, sessions), needle
     recorded.clear()
     consumption_history(db, "acme", terms.sessions, filters=HistoryFilters(text=SOMEONE))
+    consumption_history(db, "acme", terms.sessions, filters=HistoryFilters(text="u0100"))
     searches = [(s, p) for s, p in recorded if "ILIKE" in s]
-    assert len(searches) == 2  # the page and its count
+    assert len(searches) == 2  # the users, found once for each page and its count
     with db.engine.connect() as connection:
         for statement, parameters in searches:
             plan = "\n".join(connection.exec_driver_sql(f"EXPLAIN {statement}",

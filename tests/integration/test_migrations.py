@@ -55,7 +55,8 @@ def test_the_users_search_index_is_a_trigram_index_of_postgresql_and_comes_back_
         definition = _search_index(db)
         if db.is_postgres:
             assert definition == ("CREATE INDEX ix_platform_users_search ON public.platform_users "
-                                  "USING gin (user_name gin_trgm_ops, email gin_trgm_ops)")
+                                  "USING gin (user_id gin_trgm_ops, user_name gin_trgm_ops, "
+                                  "email gin_trgm_ops)")
         else:
             assert definition is None  # SQLite reads the tenant's users
         command.downgrade(config, "0007")
