@@ -32,12 +32,18 @@ def parse(argv: Sequence[str] | None) -> tuple[Options, Path | None]:
     parser.add_argument("--reset", action="store_true",
                         help="drop the application's tables of --db first")
     parser.add_argument("--no-pages", action="store_true", help="skip the AppTest renders")
+    parser.add_argument("--import-jobs", type=int, default=0,
+                        help="conversations files imported side by side, each tenant's in one "
+                             "process (default: one per core on PostgreSQL, one on SQLite)")
     args = parser.parse_args(argv)
     if args.tenants < 1 or args.conversations < args.tenants:
         parser.error("need at least one tenant and one conversation per tenant")
+    if args.import_jobs < 0:
+        parser.error("--import-jobs must be 1 or more")
     options = Options(url=args.db, tenants=args.tenants, conversations=args.conversations,
                       seed=args.seed, data_dir=args.data_dir, reset=args.reset,
-                      anchor=args.anchor, pages=not args.no_pages, checkpoint=args.json)
+                      anchor=args.anchor, pages=not args.no_pages, checkpoint=args.json,
+                      import_jobs=args.import_jobs)
     return options, args.json
 
 

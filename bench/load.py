@@ -1,8 +1,9 @@
 """Loading the dataset through the real services: tenants, accounts, users, conversations.
 
-`import_jobs` runs in a child process (see measure.in_child): it opens its own engine,
+`import_jobs` runs in a child process (see measure.in_children): it opens its own engine,
 imports its files one by one exactly as `licensing ingest conversations` does, and
-returns plain numbers.
+returns plain numbers. Several such children import side by side, each its own tenants
+(`lanes`), as a nightly job on a machine of several cores would run the command.
 """
 
 from __future__ import annotations
@@ -87,3 +88,27 @@ def import_jobs(url: str, jobs: Sequence[tuple[str, str]], now: datetime) -> Imp
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     db.dispose()
     return ImportRun(len(jobs), rows, stored, sessions, alerts, seconds, cpu)
+
+
+def lanes(jobs: Sequence[tuple[str, Path]], count: int) -> list[list[tuple[str, str]]]:
+    """The jobs in `count` lanes of about as many bytes each, every tenant's files in one
+    lane in their order: imports of one tenant wait for each other (each locks its
+    tenant), imports of different tenants run side by side."""
+    by_tenant: dict[str, list[Path]] = {}
+    for tenant_id, path in jobs:
+        by_tenant.setdefault(tenant_id, []).append(path)
+    sizes = {t: sum(p.stat().st_size for p in paths) for t, paths in by_tenant.items()}
+    split: list[list[tuple[str, str]]] = [[] for _ in range(max(1, count))]
+    loads = [0] * len(split)
+    for tenant_id in sorted(by_tenant, key=lambda t: -sizes[t]):
+        lane = loads.index(min(loads))
+        split[lane] += [(tenant_id, str(p)) for p in by_tenant[tenant_id]]
+        loads[lane] += sizes[tenant_id]
+    return [lane for lane in split if lane]
+
+
+def combined(runs: Sequence[ImportRun], seconds: float) -> ImportRun:
+    """Runs side by side as one, over the `seconds` they took together."""
+    return ImportRun(sum(r.files for r in runs), sum(r.rows for r in runs),
+                     sum(r.stored for r in runs), sum(r.sessions for r in runs),
+                     sum(r.alerts for r in runs), seconds, sum(r.cpu_seconds for r in runs))

@@ -9,7 +9,7 @@ import multiprocessing
 import resource
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -62,17 +62,30 @@ def _child_main(connection: Any, target: Callable[..., Any], args: tuple[Any, ..
 
 def in_child(target: Callable[..., Any], *args: Any) -> ChildResult:
     """Run `target(*args)` in a spawned process; its return value must pickle."""
+    return in_children(target, [args])[0]
+
+
+def in_children(target: Callable[..., Any], calls: Sequence[tuple[Any, ...]]) -> list[ChildResult]:
+    """Run `target(*args)` for each args of `calls`, each in its own spawned process, all
+    at once; their results in the same order."""
     context = multiprocessing.get_context("spawn")
-    parent, child = context.Pipe(duplex=False)
-    process = context.Process(target=_child_main, args=(child, target, args))
-    process.start()
-    child.close()
-    try:
-        status, value, peak = parent.recv()
-    except EOFError:
+    running = []
+    for args in calls:
+        parent, child = context.Pipe(duplex=False)
+        process = context.Process(target=_child_main, args=(child, target, args))
+        process.start()
+        child.close()
+        running.append((parent, process))
+    results, failures = [], []
+    for parent, process in running:
+        try:
+            status, value, peak = parent.recv()
+        except EOFError:
+            status, value, peak = "error", f"died (exit code {process.exitcode})", 0.0
         process.join()
-        raise RuntimeError(f"the child process died (exit code {process.exitcode})") from None
-    process.join()
-    if status != "ok":
-        raise RuntimeError(f"the child process failed: {value}")
-    return ChildResult(value, peak)
+        if status != "ok":
+            failures.append(str(value))
+        results.append(ChildResult(value, peak))
+    if failures:
+        raise RuntimeError(f"a child process failed: {'; '.join(failures)}")
+    return results

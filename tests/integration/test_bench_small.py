@@ -38,7 +38,7 @@ def test_a_small_run_reports_every_measure(db_url: str, tmp_path: Path, capsys):
     out = tmp_path / "bench.json"
     assert main(["--db", db_url, "--tenants", str(TENANTS), "--conversations",
                  str(CONVERSATIONS), "--json", str(out), "--data-dir", str(tmp_path / "data"),
-                 "--anchor", date.today().isoformat()]) == 0
+                 "--anchor", date.today().isoformat(), "--import-jobs", "2"]) == 0
     results = json.loads(out.read_text(encoding="utf-8"))
     printed = capsys.readouterr().out
     for key in MEASURED_KEYS:
@@ -47,6 +47,7 @@ def test_a_small_run_reports_every_measure(db_url: str, tmp_path: Path, capsys):
         assert f"| {key} |" in printed
     context = results["context"]
     assert context["imported_rows"] == CONVERSATIONS
+    assert context["import_jobs"] == 2  # the files after the first, two tenants at once
     assert context["incremental_rows"] == INCREMENTAL_ROWS
     assert context["export_rows"] == context["copy_rows"] > 0
     assert 0 < context["sessions"] <= CONVERSATIONS + INCREMENTAL_ROWS
