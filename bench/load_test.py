@@ -42,9 +42,9 @@ from bench.load_test_report import (
     percentile,
     results,
     table,
-    write_json,
 )
 from bench.load_test_walk import SessionWalk, WalkOptions
+from bench.report import write_json
 
 T = TypeVar("T")
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 SIGN_IN = "Sign in"
@@ -141,7 +139,3 @@ def context_line(context: dict[str, Any]) -> str:
             f"(think {context['think_s']:g} s), {context['loops']} walks done, "
             f"{context['date']}, load average {context['load_average'][0]:g} before and "
             f"{context['load_average'][1]:g} after on {context['cpus']} CPUs")
-
-
-def write_json(measured: dict[str, Any], path: Path) -> None:
-    path.write_text(json.dumps(measured, indent=2, default=str) + "\n", encoding="utf-8")
