@@ -28,6 +28,25 @@ def _stat(pid: int) -> tuple[int, int] | None:
     return int(fields[1]), int(fields[11]) + int(fields[12])
 
 
+def parent_of(pid: int) -> int | None:
+    stat = _stat(pid)
+    return stat[0] if stat is not None else None
+
+
+def tree_cpu_s(root: int) -> float | None:
+    """CPU seconds of `root`, its live descendants and the children it has reaped (their
+    time is added to its own when they end): the difference of two readings is the CPU
+    the tree spent between them, as a server's connections come and go. None: gone."""
+    try:
+        raw = (PROC / str(root) / "stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    fields = raw[raw.rindex(")") + 2:].split()
+    reaped = int(fields[13]) + int(fields[14])  # cutime, cstime
+    live = sum(stat[1] for pid in process_tree(root) if (stat := _stat(pid)) is not None)
+    return (reaped + live) / TICKS_PER_S
+
+
 def _rss_bytes(pid: int) -> int:
     try:
         statm = (PROC / str(pid) / "statm").read_text(encoding="ascii")
