@@ -37,8 +37,11 @@ def _session_starts(group_of_row: np.ndarray, times_us: np.ndarray,
                     calendar: TermCalendar) -> np.ndarray:
     """Mark the rows that open a session; rows are sorted by group, then time.
 
-    Every group advances one session per round, all groups at once; within a round, a
-    vectorised binary search finds each group's first row at or past its window end.
+    First, for every row at once, the row that would open the next session if this one
+    opened one: the first of its group at or past its window's end (one vectorised binary
+    search over all rows). Then each group's sessions follow that link from its first row,
+    all groups one step per round: a round is a few array operations on the groups still
+    going, instead of a search of its own.
     """
     n = len(times_us)
     is_start = np.zeros(n, dtype=bool)
@@ -46,21 +49,22 @@ def _session_starts(group_of_row: np.ndarray, times_us: np.ndarray,
         return is_start
     group_first = np.flatnonzero(np.r_[True, group_of_row[1:] != group_of_row[:-1]])
     group_end = np.r_[group_first[1:], n]
-    current, end = group_first, group_end
+    row_end = np.repeat(group_end, group_end - group_first)
+    window_end = times_us + calendar.session_length_us_at(times_us)
+    low, high = np.arange(1, n + 1), row_end.copy()  # the answer is in low .. high
+    while True:
+        searching = low < high
+        if not searching.any():
+            break
+        middle = (low + high) // 2
+        before = searching & (times_us[np.minimum(middle, n - 1)] < window_end)
+        low = np.where(before, middle + 1, low)
+        high = np.where(searching & ~before, middle, high)
+    current = group_first
     while current.size:
         is_start[current] = True
-        window_end = times_us[current] + calendar.session_length_us_at(times_us[current])
-        low, high = current + 1, end.copy()
-        while True:
-            searching = low < high
-            if not searching.any():
-                break
-            middle = (low + high) // 2
-            before = searching & (times_us[np.minimum(middle, n - 1)] < window_end)
-            low = np.where(before, middle + 1, low)
-            high = np.where(searching & ~before, middle, high)
-        keep = low < end
-        current, end = low[keep], end[keep]
+        following = low[current]
+        current = following[following < row_end[current]]
     return is_start
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -169,3 +170,43 @@ def test_each_term_gives_its_own_session_duration():
 
 def test_a_session_outside_every_session_based_term_counts_nowhere():
     assert sessionize(conversations(("a", "u1", -24 * 60 * 40)), JUNE)["term_id"].tolist() == [-1]
+
+
+# ---- the rule as a person applies it, one conversation after another -----------------------
+
+def by_hand(frame: pd.DataFrame, calendar: TermCalendar) -> list[tuple[str, int]]:
+    """(first conversation, conversations) of each session: in time order per (user, agent,
+    channel), a conversation opens a session unless it starts before the latest session's
+    window ends; the window's length is that of the term the session starts in."""
+    sessions: list[tuple[str, int]] = []
+    for _, group in frame.sort_values(["started_at", "conversation_id"]).groupby(
+            ["user_id", "agent_name", "channel"]):
+        window_end = None
+        for row in group.itertuples():
+            at = pd.Timestamp(row.started_at)
+            if window_end is None or at >= window_end:
+                minutes = int(calendar.session_length_us_at(
+                    np.array([at.value // 1000]))[0] // 60_000_000)
+                window_end = at + timedelta(minutes=minutes)
+                sessions.append((row.conversation_id, 0))
+            first, count = sessions[-1]
+            sessions[-1] = (first, count + 1)
+    return sorted(sessions)
+
+
+TWO_TERMS = TermCalendar([
+    TermSpan(1, LicenseType.SESSION, date(2026, 6, 1), date(2026, 6, 1), 45),
+    TermSpan(2, LicenseType.SESSION, date(2026, 6, 2), date(2026, 6, 30), 20)], UTC)
+
+
+@settings(max_examples=200, deadline=None)
+@given(generated=st.lists(
+    st.tuples(st.sampled_from(["u1", "u2", "u3"]), st.sampled_from(["Luma", "Nova"]),
+              st.sampled_from(["web"]), st.integers(0, 12 * 30).map(lambda m: 5 * m)),
+    min_size=1, max_size=60))  # five-minute steps: often exactly a window apart
+def test_sessions_are_those_the_rule_gives_by_hand(generated):
+    frame = as_frame(generated)
+    sessions = sessionize(frame, TWO_TERMS)
+    found = sorted((sid.removeprefix("S-"), int(count)) for sid, count in zip(
+        sessions["session_id"], sessions["conversation_count"], strict=True))
+    assert found == by_hand(frame, TWO_TERMS)
