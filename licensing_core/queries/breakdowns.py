@@ -18,7 +18,7 @@ from licensing_core.db.models import Conversation, PlatformUser, UsageSession, U
 from licensing_core.domain.kinds import LicenseType
 from licensing_core.domain.terms import term_bounds_utc
 from licensing_core.errors import Refused
-from licensing_core.queries.common import tenant_term, tenant_zone
+from licensing_core.queries.common import of_term, tenant_term, tenant_zone
 from licensing_core.queries.series import local_day
 
 BREAKDOWN_COLUMNS: tuple[str, ...] = ("date", "group", "count")
@@ -47,7 +47,7 @@ def daily_breakdown(db: Database, tenant_id: str, term_id: int, *, by: str,
             group = s.channel if by == "channel" else s.agent_name
             days = select(local_day(s.started_at, tz, term.start_date, term.end_date,
                                     db.is_postgres).label("day"), group.label("grp")).where(
-                s.tenant_id == tenant_id, s.term_id == term.id).subquery()
+                of_term(s, term)).subquery()
             measure = func.count()
         else:
             c = Conversation
@@ -78,13 +78,13 @@ def top_users(db: Database, tenant_id: str, term_id: int, *,
         if term.license_type == LicenseType.SESSION:
             s = UsageSession
             counted = (select(s.user_id.label("user_id"), func.count().label("n"))
-                       .where(s.tenant_id == tenant_id, s.term_id == term.id)
+                       .where(of_term(s, term))
                        .group_by(s.user_id).subquery())
         else:
             lic = UserLicense
             counted = (select(lic.user_id.label("user_id"),
                               lic.conversation_count.label("n"))
-                       .where(lic.tenant_id == tenant_id, lic.term_id == term.id).subquery())
+                       .where(of_term(lic, term)).subquery())
         rows = session.execute(
             select(counted.c.user_id, func.coalesce(u.user_name, ""), counted.c.n)
             .outerjoin(u, (u.tenant_id == tenant_id) & (u.user_id == counted.c.user_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -50,6 +50,14 @@ def tenant_term(session: Session, tenant_id: str, term_id: int) -> Term:
         tenant_zone(session, tenant_id)
         raise NotFound(f"tenant {tenant_id!r} has no term {term_id}")
     return term
+
+
+def of_term(model: Any, term: Term) -> ColumnElement[bool]:
+    """The sessions or licenses (`model`) of a term got through tenant_term: by the term id
+    alone, as term ids never cross tenants. A tenant condition beside it made PostgreSQL
+    take the two for independent, expect a few rows and read the whole table instead of
+    the term's entries of its index (a cold Consumption History page: 560 ms to 240)."""
+    return cast(ColumnElement[bool], model.term_id == term.id)
 
 
 def check_page(limit: int, offset: int) -> None:

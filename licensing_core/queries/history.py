@@ -33,6 +33,7 @@ from licensing_core.queries.common import (
     in_values,
     local_day_bounds,
     local_times,
+    of_term,
     tenant_term,
     tenant_zone,
 )
@@ -165,7 +166,7 @@ def _shape(term: Term) -> _Shape:
             "Email": user["Email"], "Role": user["Role"], "Agent Name": s.agent_name,
             "Channel": s.channel, "Conversations": s.conversation_count,
         }
-        return _Shape(columns, SESSION_CELLS, source, [s.term_id == term.id],
+        return _Shape(columns, SESSION_CELLS, source, [of_term(s, term)],
                       _UserSearch(term.tenant_id, s.user_id), s.started_at, s.session_id,
                       "Started On", True, s.channel, s.agent_name)
     lic = UserLicense
@@ -173,7 +174,7 @@ def _shape(term: Term) -> _Shape:
         u.__table__, (u.tenant_id == lic.tenant_id) & (u.user_id == lic.user_id))
     columns = {"User ID": lic.user_id, **{c: user[c] for c in USER_COLUMNS[1:-1]},
                "Conversations": lic.conversation_count}
-    return _Shape(columns, USER_CELLS, source, [lic.term_id == term.id],
+    return _Shape(columns, USER_CELLS, source, [of_term(lic, term)],
                   _UserSearch(term.tenant_id, lic.user_id), lic.held_since, lic.user_id,
                   "User ID", False, None, None)
 
@@ -298,9 +299,11 @@ def filter_options(db: Database, tenant_id: str, term_id: int) -> FilterOptions:
         statuses = _distinct(session, u.status, u.tenant_id == tenant_id)
         if term.license_type != LicenseType.SESSION:
             return FilterOptions(roles, statuses, [], [])
-        scope = (s.tenant_id == tenant_id, s.term_id == term.id)
-        return FilterOptions(roles, statuses, _distinct(session, s.channel, *scope),
-                             _distinct(session, s.agent_name, *scope))
+        # One pass over the term's sessions for both lists.
+        pairs = session.execute(select(s.channel, s.agent_name).distinct().where(
+            of_term(s, term))).all()
+        return FilterOptions(roles, statuses, sorted({c for c, _ in pairs if c}),
+                             sorted({a for _, a in pairs if a}))
 
 
 __all__ = [

@@ -14,7 +14,7 @@ from licensing_core.db.engine import Database
 from licensing_core.db.models import Refill, UsageSession, UserLicense
 from licensing_core.domain.kinds import LicenseType
 from licensing_core.domain.terms import local_midnight_utc, to_local
-from licensing_core.queries.common import Expr, tenant_term, tenant_zone
+from licensing_core.queries.common import Expr, of_term, tenant_term, tenant_zone
 from licensing_core.queries.offsets import by_instant, offset_runs, shift, whole_seconds
 
 SERIES_COLUMNS: tuple[str, ...] = (
@@ -58,13 +58,11 @@ def daily_consumption(db: Database, tenant_id: str, term_id: int, *,
             return pd.DataFrame({c: pd.Series(dtype="int64" if c != "date" else object)
                                  for c in SERIES_COLUMNS})
         if term.license_type == LicenseType.SESSION:
-            moment, scope = UsageSession.started_at, [
-                UsageSession.tenant_id == tenant_id, UsageSession.term_id == term.id]
+            moment, scope = UsageSession.started_at, of_term(UsageSession, term)
         else:
-            moment, scope = UserLicense.held_since, [
-                UserLicense.tenant_id == tenant_id, UserLicense.term_id == term.id]
+            moment, scope = UserLicense.held_since, of_term(UserLicense, term)
         days = select(local_day(moment, tz, term.start_date, term.end_date, db.is_postgres)
-                      .label("day")).where(*scope).subquery()
+                      .label("day")).where(scope).subquery()
         counted = session.execute(
             select(days.c.day, func.count().label("n")).group_by(days.c.day)).all()
         refills = session.execute(select(Refill.recorded_at, Refill.quantity).where(

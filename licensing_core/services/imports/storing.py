@@ -123,7 +123,8 @@ class ConversationsStore:
         self.writer.write(rows.drop(columns=[LINE], errors="ignore")
                           .assign(tenant_id=self.tenant_id))
         chunk_firsts = rows.groupby("user_id", sort=False)["started_at"].min()
-        self.firsts = pd.concat([self.firsts, chunk_firsts]).groupby(level=0).min()
+        self.firsts = chunk_firsts if self.firsts.empty else pd.concat(
+            [self.firsts, chunk_firsts]).groupby(level=0).min()
 
     def pause(self) -> None:
         self.writer.pause()
