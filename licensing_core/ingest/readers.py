@@ -108,9 +108,9 @@ def read_chunks(path: Path, fields: Sequence[str], required_columns: Sequence[st
     if problem:
         raise UnreadableFile([(None, problem)])
     kind = file_format(path)
-    _check_bytes(path)
+    quoted = _check_bytes(path)
     if kind == "csv":
-        return _csv_chunks(path, fields, required_columns, chunk_rows)
+        return _csv_chunks(path, fields, required_columns, chunk_rows, quoted)
     return _jsonl_chunks(path, fields, chunk_rows)
 
 
@@ -126,20 +126,23 @@ def _block_problems(block: bytes, line_bytes: int) -> tuple[bool, int]:
     return b"\0" in block or too_long, len(block) - int(ends[-1]) - 1
 
 
-def _check_bytes(path: Path) -> None:
+def _check_bytes(path: Path) -> bool:
     """Refuse a file that is not UTF-8 text, holds NUL bytes or over-long lines, naming
-    every line at fault (the lines are read one by one only then, a rare slow path)."""
+    every line at fault (the lines are read one by one only then, a rare slow path).
+    Returns whether the file holds a double quote: without one, no value holds a line
+    break."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    suspect, open_line = False, 0
+    suspect, open_line, quoted = False, 0, False
     try:
         with path.open("rb") as handle:
             while block := handle.read(DECODE_BLOCK_BYTES):
                 decoder.decode(block)
                 bad, open_line = _block_problems(block, open_line)
                 suspect = suspect or bad
+                quoted = quoted or b'"' in block
             decoder.decode(b"", final=True)
         if not suspect and open_line <= MAX_LINE_BYTES:
-            return
+            return quoted
     except UnicodeDecodeError:
         pass
     raise UnreadableFile(_line_problems(path) or [(None, NOT_UTF8)])
@@ -235,8 +238,9 @@ def _newlines_inside(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _csv_chunks(path: Path, fields: Sequence[str], required: Sequence[str],
-                chunk_rows: int) -> Iterator[Chunk]:
-    """Fast path through pandas' C parser; from the first malformed row, the exact path."""
+                chunk_rows: int, quoted: bool = True) -> Iterator[Chunk]:
+    """Fast path through pandas' C parser; from the first malformed row, the exact path.
+    `quoted`: the file holds a double quote, so a value may hold line breaks."""
     names, header_lines = _csv_header(path, fields, required)
     records_done = 0
     next_line = header_lines + 1
@@ -265,7 +269,7 @@ def _csv_chunks(path: Path, fields: Sequence[str], required: Sequence[str],
                 break
             if finished:
                 return
-            shifts = _newlines_inside(frame)
+            shifts = _newlines_inside(frame) if quoted else np.zeros(len(frame), np.int64)
             lines = next_line + np.arange(len(frame)) + np.cumsum(shifts) - shifts
             next_line += len(frame) + int(shifts.sum())
             records_done += len(frame)

@@ -177,7 +177,7 @@ def _far_year(values: pd.Series) -> np.ndarray:
     """Texts that start with a year more than a day away from the stored range."""
     head = values.str.slice(0, 4)
     digits = head.str.fullmatch(r"\d{4}").fillna(False).to_numpy(dtype=bool)
-    years = pd.to_numeric(head.where(digits), errors="coerce").to_numpy()
+    years = head.where(digits, "0").astype("int64").to_numpy()  # read where digits only
     far = (years < FIRST_INSTANT.year - 1) | (years > LAST_INSTANT.year)
     long_year = values.str.match(r"\d{5}").fillna(False).to_numpy(dtype=bool)
     return (digits & far) | long_year

@@ -60,27 +60,34 @@ def _usage(db: Database, tenant: str) -> tuple[list[tuple], int]:
     return rows, int(consumed or 0)
 
 
+def _stored_at_once(db: Database, *imports: tuple[str, Path]) -> list[Any]:
+    """Import each (tenant, file) at the same time; what each stored, or what it raised."""
+    results = _at_once(*(_import(db, tenant, path) for tenant, path in imports))
+    return [getattr(r, "stored", r) for r in results]
+
+
+def _usage_alone(db: Database, tenant: str, *paths: Path) -> tuple[list[tuple], int]:
+    """The usage of a new tenant given the files one after the other."""
+    make_tenant(db, tenant_id=tenant, now=NOW)
+    for path in paths:
+        _import(db, tenant, path)()
+    return _usage(db, tenant)
+
+
 def test_imports_of_two_tenants_at_once_store_what_each_stores_alone(db: Database,
                                                                       tmp_path: Path):
-    for tenant in ("acme", "beta", "alone_a", "alone_b"):
+    for tenant in ("acme", "beta"):
         make_tenant(db, tenant_id=tenant, now=NOW)
     a, b = _file(tmp_path, "a.csv", 0, 3000, 1), _file(tmp_path, "b.csv", 5000, 2000, 2)
-    results = _at_once(_import(db, "acme", a), _import(db, "beta", b))
-    assert [getattr(r, "stored", r) for r in results] == [3000, 2000]
-    _import(db, "alone_a", a)()
-    _import(db, "alone_b", b)()
-    assert _usage(db, "acme") == _usage(db, "alone_a")
-    assert _usage(db, "beta") == _usage(db, "alone_b")
+    assert _stored_at_once(db, ("acme", a), ("beta", b)) == [3000, 2000]
+    assert _usage(db, "acme") == _usage_alone(db, "alone_a", a)
+    assert _usage(db, "beta") == _usage_alone(db, "alone_b", b)
     assert _usage(db, "acme")[1] > 0
 
 
 def test_two_files_of_one_tenant_at_once_take_turns_and_store_both(db: Database,
                                                                     tmp_path: Path):
     make_tenant(db, tenant_id="acme", now=NOW)
-    make_tenant(db, tenant_id="alone", now=NOW)
     first, second = _file(tmp_path, "1.csv", 0, 2000, 1), _file(tmp_path, "2.csv", 2000, 2000, 1)
-    results = _at_once(_import(db, "acme", first), _import(db, "acme", second))
-    assert [getattr(r, "stored", r) for r in results] == [2000, 2000]
-    _import(db, "alone", first)()
-    _import(db, "alone", second)()
-    assert _usage(db, "acme") == _usage(db, "alone")
+    assert _stored_at_once(db, ("acme", first), ("acme", second)) == [2000, 2000]
+    assert _usage(db, "acme") == _usage_alone(db, "alone", first, second)

@@ -53,12 +53,21 @@ class KeptRows:
                    calendar_of(tenant, tenant_terms(session, tenant.id)))
 
     def add(self, rows: pd.DataFrame) -> None:
+        """Keep a chunk's rows; from a file's second chunk on, the repeated texts of every
+        kept chunk as categoricals (a fraction of the memory; a one-chunk file, most
+        files, is not worth converting)."""
         if self.parts is None or rows.empty:
             return
-        texts = [*GROUP_COLUMNS, "initiated_by"]
-        part = rows[CONVERSATION_COLUMNS].astype({c: "category" for c in texts})
-        self.size += int(part.memory_usage(deep=True).sum())
-        self.parts = self.parts + [part] if self.size <= KEPT_ROWS_BYTES else None
+        part = rows[CONVERSATION_COLUMNS]
+        if len(self.parts) == 1:  # the second chunk: the first one compacted now
+            self.parts = [_compact(self.parts[0])]
+            self.size = _bytes(self.parts[0])
+        if self.parts:
+            part = _compact(part)
+        self.parts.append(part)
+        self.size += _bytes(part)
+        if self.size > KEPT_ROWS_BYTES:
+            self.parts = None
 
     def appended(self, user_ids: Sequence[str], since: datetime | None) -> AppendedSessions | None:
         """The sessions of the kept rows, their first batch sessionized now, when the
@@ -76,6 +85,17 @@ class KeptRows:
         if not parts:
             return pd.DataFrame(columns=CONVERSATION_COLUMNS)
         return pd.DataFrame({c: _joined([p[c] for p in parts]) for c in CONVERSATION_COLUMNS})
+
+
+def _bytes(part: pd.DataFrame) -> int:
+    return int(part.memory_usage(deep=True).sum())
+
+
+def _compact(part: pd.DataFrame) -> pd.DataFrame:
+    """The part with its repeated texts as categoricals (once)."""
+    texts = [c for c in [*GROUP_COLUMNS, "initiated_by"]
+             if not isinstance(part[c].dtype, pd.CategoricalDtype)]
+    return part.astype(dict.fromkeys(texts, "category")) if texts else part
 
 
 def _joined(pieces: list[pd.Series]) -> pd.Series | pd.Categorical:

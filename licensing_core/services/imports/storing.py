@@ -14,7 +14,7 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Table, case, update
+from sqlalchemy import Table, case, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from licensing_core.db.bulk import BulkWriter, insert_frame
@@ -143,30 +143,17 @@ class ConversationsStore:
         """Wait for every row, then create the users met first and date their first
         conversations; `rows_read` less the rows stored were skipped."""
         stored = self.writer.close()
-        created = _create_users(self.session, self.tenant_id, self.firsts)
-        _update_first_conversations(self.session, self.tenant_id, self.firsts)
+        created = _store_users_met(self.session, self.tenant_id, self.firsts)
         refresh_statistics(self.session, stored, ["conversations", "platform_users"])
         return Stored(stored, rows_read - stored, created, self.touched, self.since)
 
 
-def _create_users(session: Session, tenant_id: str, firsts: pd.Series) -> int:
-    """Users met first in these conversations: Active, without names, no status event."""
+def _store_users_met(session: Session, tenant_id: str, firsts: pd.Series) -> int:
+    """Each user's first conversation date, min(stored, earliest of the file); the users
+    met first here created Active, without names and without a status event. Returns how
+    many were created. Two statements over the staged (user, earliest start) rows."""
     if firsts.empty:
         return 0
-    known = set(stored_rows(session, PlatformUser, ["user_id"], tenant_id, "user_id",
-                            firsts.index.tolist())["user_id"])
-    new = firsts[~firsts.index.isin(list(known))]
-    frame = pd.DataFrame({"tenant_id": tenant_id, "user_id": new.index.astype("str"),
-                          "status": UserStatus.ACTIVE, "first_conversation_at": new.to_numpy()})
-    for name in USER_TEXT_FIELDS:
-        frame[name] = ""
-    return insert_frame(session, PlatformUser.__table__, frame)
-
-
-def _update_first_conversations(session: Session, tenant_id: str, firsts: pd.Series) -> None:
-    """first_conversation_at = min(stored, earliest conversation of the file), per user."""
-    if firsts.empty:
-        return
     users = cast(Table, PlatformUser.__table__)
     frame = pd.DataFrame({"user_id": firsts.index.astype("str"), "first_at": firsts.to_numpy()})
     with rows_of(session, "import_firsts", frame) as stage:
@@ -175,3 +162,11 @@ def _update_first_conversations(session: Session, tenant_id: str, firsts: pd.Ser
             users.c.tenant_id == tenant_id, users.c.user_id == stage.c.user_id,
         ).values(first_conversation_at=case((stored.is_(None) | (stored > new), new),
                                             else_=stored)))
+        known = select(users.c.user_id).where(users.c.tenant_id == tenant_id,
+                                               users.c.user_id == stage.c.user_id)
+        created = session.execute(insert(users).from_select(
+            ["tenant_id", "user_id", "status", "first_conversation_at", *USER_TEXT_FIELDS],
+            select(literal(tenant_id), stage.c.user_id, literal(UserStatus.ACTIVE.value),
+                   stage.c.first_at, *(literal("") for _ in USER_TEXT_FIELDS))
+            .where(~known.exists())).returning(users.c.user_id))  # the driver gives no count
+        return len(created.all())
