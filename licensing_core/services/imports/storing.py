@@ -14,7 +14,7 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Table, case, insert, literal, select, update
+from sqlalchemy import Table, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from licensing_core.db.bulk import BulkWriter, insert_frame
@@ -160,8 +160,7 @@ def _store_users_met(session: Session, tenant_id: str, firsts: pd.Series) -> int
         stored, new = users.c.first_conversation_at, stage.c.first_at
         session.execute(update(users).where(
             users.c.tenant_id == tenant_id, users.c.user_id == stage.c.user_id,
-        ).values(first_conversation_at=case((stored.is_(None) | (stored > new), new),
-                                            else_=stored)))
+            stored.is_(None) | (stored > new)).values(first_conversation_at=new))
         known = select(users.c.user_id).where(users.c.tenant_id == tenant_id,
                                                users.c.user_id == stage.c.user_id)
         created = session.execute(insert(users).from_select(
