@@ -59,14 +59,17 @@ def _load(db: Database, dataset: Dataset, now: datetime, jobs: int,
           out: dict[str, Any]) -> None:
     files = [(p.tenant_id, f) for p in dataset.tenants for f in dataset.conversation_files(p)]
     log(f"baseline: bulk-loading {dataset.conversations:,} rows from {len(files)} files")
+    server = _local_server(db)
+    server_cpu = tree_cpu_s(server) if server else None
     rows, seconds = baseline.bulk_load(db, files)
     out["baseline_rows_per_s"] = rows / seconds
+    if server and server_cpu is not None:
+        out["context"]["baseline_server_cpu_s"] = (tree_cpu_s(server) or 0.0) - server_cpu
     log("creating tenants and importing users")
     _, out["context"]["setup_s"] = timed(lambda: load.create_tenants(db, dataset, now))
     users, seconds = timed(lambda: load.import_all_users(db, dataset, now))
     out["context"]["users"] = users
     out["context"]["users_import_rows_per_s"] = users / seconds
-    server = _local_server(db)
     server_cpu = tree_cpu_s(server) if server else None
     first, rest = files[0], files[1:]
     log(f"importing {first[1].name} alone in a child process (peak memory)")

@@ -55,8 +55,9 @@ def tenant_term(session: Session, tenant_id: str, term_id: int) -> Term:
 def of_term(model: Any, term: Term) -> ColumnElement[bool]:
     """The sessions or licenses (`model`) of a term got through tenant_term: by the term id
     alone, as term ids never cross tenants. A tenant condition beside it made PostgreSQL
-    take the two for independent, expect a few rows and read the whole table instead of
-    the term's entries of its index (a cold Consumption History page: 560 ms to 240)."""
+    take the two for independent, expect a tenth of the rows and read the whole table
+    instead of the term's entries of its index (the history's filter options: 560 ms to
+    245 on a term of 600,000 sessions)."""
     return cast(ColumnElement[bool], model.term_id == term.id)
 
 
