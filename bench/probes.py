@@ -99,9 +99,7 @@ def export_to_file(url: str, tenant_id: str, term_id: int, out: str) -> ExportRu
 
 def _history_statement(db: Database, tenant_id: str, term_id: int) -> Select:
     """The statement the export streams (the same builder, so the same query)."""
-    statement, _ = history.consumption_statement(db, tenant_id, term_id,
-                                                 cell=lambda expr, kind: expr)
-    return statement
+    return history.consumption_statement(db, tenant_id, term_id)[0]
 
 
 def copy_to_file(db: Database, tenant_id: str, term_id: int, out: Path) -> ExportRun:

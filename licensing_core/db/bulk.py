@@ -29,6 +29,7 @@ from sqlalchemy import (
     bindparam,
     func,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -233,6 +234,23 @@ def one_of(session: Session, column: Any, values: Sequence[Any]) -> ColumnElemen
                     column == any_(bindparam(None, list(values), type_=ARRAY(column.type))))
     listed = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
     return cast(ColumnElement[bool], column.in_(select(listed.c.value)))
+
+
+# PostgreSQL hashes an array bound as one value only when it plans the statement with the
+# value in hand. The driver prepares a statement it runs often, and after a few runs
+# PostgreSQL may keep one plan for any values, which compares every row with every value
+# in turn: a filtered count of 195,000 rows and 1,600 values took 17 s instead of 25 ms.
+CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan"
+
+
+def one_of_filtering(session: Session, column: Any,
+                     values: Sequence[Any]) -> ColumnElement[bool]:
+    """`one_of` for a condition that many rows are tested against (not an index lookup):
+    on PostgreSQL the rest of the transaction plans its statements for their values, so
+    the values are looked up in a hash (see CUSTOM_PLANS)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(CUSTOM_PLANS))
+    return one_of(session, column, values)
 
 
 def bound_rows(session: Session, frame: pd.DataFrame) -> FromClause:

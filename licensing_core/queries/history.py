@@ -14,10 +14,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import ColumnElement, FromClause, Join, Select, func, select, text
+from sqlalchemy import ColumnElement, FromClause, Join, Select, func, select
 from sqlalchemy.orm import Session
 
-from licensing_core.db.bulk import one_of
+from licensing_core.db.bulk import one_of_filtering
 from licensing_core.db.engine import Database
 from licensing_core.db.models import PlatformUser, Term, UsageSession, UserLicense
 from licensing_core.domain.kinds import LicenseType, UserStatus
@@ -77,14 +77,6 @@ class FilterOptions:
     agents: list[str]
 
 
-# PostgreSQL hashes a list of values bound as one array only when it plans the statement
-# with the values in hand. The driver prepares a statement it runs often, and after a few
-# runs PostgreSQL may keep one plan for any values, which compares every row with every
-# value in turn: a filtered count of 195,000 rows and 1,600 users took 17 s instead of
-# 25 ms. So the transaction that binds the users plans each statement for its values.
-CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan"
-
-
 @dataclass(frozen=True)
 class _UserSearch:
     """Where the text filter looks: the row's user's id, name and email."""
@@ -99,7 +91,7 @@ class _UserSearch:
         Every row's user is stored (an import creates the users it meets first), so the
         users are found first, in one query (on PostgreSQL through the trigram index
         ix_platform_users_search), and their ids bound into the statement as one value
-        (`one_of`): each of the term's rows is then looked up in a hash of them, where a
+        (`one_of_filtering`): each of the term's rows is then looked up in a hash of them, where a
         LIKE on every row's user id took half the time of a filtered count. The page and
         its count run in the transaction that found the users; an export finds them as its
         statement is built, just before it runs.
@@ -109,9 +101,7 @@ class _UserSearch:
         if theirs is None:
             return None
         users = session.scalars(select(u.user_id).where(u.tenant_id == self.tenant_id, theirs))
-        if postgres:  # see CUSTOM_PLANS
-            session.execute(text(CUSTOM_PLANS))
-        return one_of(session, self.user_id, users.all())
+        return one_of_filtering(session, self.user_id, users.all())
 
 
 @dataclass(frozen=True)
@@ -267,7 +257,8 @@ def _count_source(shape: _Shape, filters: HistoryFilters) -> FromClause:
     return shape.source
 
 
-def consumption_statement(db: Database, tenant_id: str, term_id: int, *, cell: Cell,
+def consumption_statement(db: Database, tenant_id: str, term_id: int, *,
+                          cell: Cell = _as_is,
                           filters: HistoryFilters = HistoryFilters(),
                           sort_by: str | None = None,
                           descending: bool = False) -> tuple[Select, ZoneInfo]:
