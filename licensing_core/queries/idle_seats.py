@@ -16,7 +16,7 @@ from sqlalchemy import Select, func, or_, select
 
 from licensing_core.clock import local_today, utcnow
 from licensing_core.db.engine import Database
-from licensing_core.db.models import Conversation, PlatformUser, UserLicense
+from licensing_core.db.models import Conversation, PlatformUser, Term, UserLicense
 from licensing_core.domain.kinds import LicenseType, UserStatus
 from licensing_core.domain.terms import local_midnight_utc
 from licensing_core.errors import Refused
@@ -26,6 +26,7 @@ from licensing_core.queries.common import (
     check_page,
     empty_frame,
     local_times,
+    of_term,
     tenant_term,
     tenant_zone,
 )
@@ -51,9 +52,9 @@ def idle_cutoff(now: datetime, tz: ZoneInfo, days: int) -> datetime:
     return local_midnight_utc(today - timedelta(days=days - 1), tz)
 
 
-def _statement(tenant_id: str, term_id: int, cutoff: datetime) -> Select:
+def _statement(term: Term, cutoff: datetime) -> Select:
     latest = (select(Conversation.user_id, func.max(Conversation.started_at).label("last"))
-              .where(Conversation.tenant_id == tenant_id)
+              .where(Conversation.tenant_id == term.tenant_id)
               .group_by(Conversation.user_id).subquery())
     lic, u = UserLicense, PlatformUser
     return (select(lic.user_id.label("User ID"),
@@ -66,7 +67,7 @@ def _statement(tenant_id: str, term_id: int, cutoff: datetime) -> Select:
             .select_from(lic)
             .outerjoin(u, (u.tenant_id == lic.tenant_id) & (u.user_id == lic.user_id))
             .outerjoin(latest, latest.c.user_id == lic.user_id)
-            .where(lic.term_id == term_id, lic.tenant_id == tenant_id,
+            .where(of_term(lic, term),
                    or_(latest.c.last.is_(None), latest.c.last < cutoff)))
 
 
@@ -77,7 +78,7 @@ def _checked(db: Database, tenant_id: str, term_id: int, days: int,
         tz = tenant_zone(session, tenant_id)
     if term.license_type != LicenseType.USER:
         raise Refused("idle seats exist only in user-based terms")
-    return _statement(tenant_id, term_id, idle_cutoff(now, tz, days)), tz
+    return _statement(term, idle_cutoff(now, tz, days)), tz
 
 
 def _frame(rows: list, tz: ZoneInfo) -> pd.DataFrame:
