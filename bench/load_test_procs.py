@@ -18,14 +18,19 @@ PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 LISTEN = "0A"  # the state of a listening socket in /proc/net/tcp
 
 
-def _stat(pid: int) -> tuple[int, int] | None:
-    """(parent pid, user + system ticks) of a process; None when it is gone."""
+def _stat_fields(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the name (state first); None when it is gone."""
     try:
         raw = (PROC / str(pid) / "stat").read_text(encoding="ascii", errors="replace")
     except OSError:
         return None
-    fields = raw[raw.rindex(")") + 2:].split()  # the name may hold spaces and parentheses
-    return int(fields[1]), int(fields[11]) + int(fields[12])
+    return raw[raw.rindex(")") + 2:].split()  # the name may hold spaces and parentheses
+
+
+def _stat(pid: int) -> tuple[int, int] | None:
+    """(parent pid, user + system ticks) of a process; None when it is gone."""
+    fields = _stat_fields(pid)
+    return None if fields is None else (int(fields[1]), int(fields[11]) + int(fields[12]))
 
 
 def parent_of(pid: int) -> int | None:
@@ -37,11 +42,9 @@ def tree_cpu_s(root: int) -> float | None:
     """CPU seconds of `root`, its live descendants and the children it has reaped (their
     time is added to its own when they end): the difference of two readings is the CPU
     the tree spent between them, as a server's connections come and go. None: gone."""
-    try:
-        raw = (PROC / str(root) / "stat").read_text(encoding="ascii", errors="replace")
-    except OSError:
+    fields = _stat_fields(root)
+    if fields is None:
         return None
-    fields = raw[raw.rindex(")") + 2:].split()
     reaped = int(fields[13]) + int(fields[14])  # cutime, cstime
     live = sum(stat[1] for pid in process_tree(root) if (stat := _stat(pid)) is not None)
     return (reaped + live) / TICKS_PER_S

@@ -6,6 +6,8 @@ import os
 import platform
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -37,7 +39,7 @@ class Options:
     anchor: date
     pages: bool = True
     checkpoint: Path | None = None  # the measures so far are written here after each step
-    import_jobs: int = 0  # imports side by side (0: see import_jobs)
+    import_jobs: int = 0  # imports side by side (0: see import_processes)
 
 
 def log(message: str) -> None:
@@ -60,26 +62,23 @@ def _load(db: Database, dataset: Dataset, now: datetime, jobs: int,
     files = [(p.tenant_id, f) for p in dataset.tenants for f in dataset.conversation_files(p)]
     log(f"baseline: bulk-loading {dataset.conversations:,} rows from {len(files)} files")
     server = _local_server(db)
-    server_cpu = tree_cpu_s(server) if server else None
-    rows, seconds = baseline.bulk_load(db, files)
+    with _server_cpu(server, out["context"], "baseline_server_cpu_s"):
+        rows, seconds = baseline.bulk_load(db, files)
     out["baseline_rows_per_s"] = rows / seconds
-    if server and server_cpu is not None:
-        out["context"]["baseline_server_cpu_s"] = (tree_cpu_s(server) or 0.0) - server_cpu
     log("creating tenants and importing users")
     _, out["context"]["setup_s"] = timed(lambda: load.create_tenants(db, dataset, now))
     users, seconds = timed(lambda: load.import_all_users(db, dataset, now))
     out["context"]["users"] = users
     out["context"]["users_import_rows_per_s"] = users / seconds
-    server_cpu = tree_cpu_s(server) if server else None
     first, rest = files[0], files[1:]
-    log(f"importing {first[1].name} alone in a child process (peak memory)")
-    peak = in_child(load.import_jobs, options_url(db), [(first[0], str(first[1]))], now)
     lanes = load.lanes(rest, jobs)
-    log(f"importing the other {len(rest)} files in {len(lanes)} child process(es) side by side")
-    children, wall = timed(lambda: in_children(load.import_jobs, [
-        (options_url(db), lane, now) for lane in lanes]))
-    if server and server_cpu is not None:
-        out["context"]["import_server_cpu_s"] = (tree_cpu_s(server) or 0.0) - server_cpu
+    with _server_cpu(server, out["context"], "import_server_cpu_s"):
+        log(f"importing {first[1].name} alone in a child process (peak memory)")
+        peak = in_child(load.import_jobs, options_url(db), [(first[0], str(first[1]))], now)
+        log(f"importing the other {len(rest)} files in {len(lanes)} child process(es) side "
+            "by side")
+        children, wall = timed(lambda: in_children(load.import_jobs, [
+            (options_url(db), lane, now) for lane in lanes]))
     run = load.combined([peak.value, *(c.value for c in children)], peak.value.seconds + wall)
     out["import_rows_per_s"] = run.rows / run.seconds
     out["import_vs_baseline"] = out["import_rows_per_s"] / out["baseline_rows_per_s"]
@@ -103,7 +102,17 @@ def _local_server(db: Database) -> int | None:
     return parent_of(backend) if local else None
 
 
-def import_jobs(options: Options, db: Database) -> int:
+@contextmanager
+def _server_cpu(server: int | None, context: dict[str, Any], key: str) -> Iterator[None]:
+    """The server's CPU seconds over the block into context[key] (nothing without them)."""
+    before = tree_cpu_s(server) if server else None
+    yield
+    after = tree_cpu_s(server) if server else None
+    if before is not None and after is not None:
+        context[key] = after - before
+
+
+def import_processes(options: Options, db: Database) -> int:
     """Imports side by side: the option, else one per core on PostgreSQL and one on SQLite
     (one writer at a time: a second import would wait for the first's whole transaction)."""
     if options.import_jobs:
@@ -198,7 +207,7 @@ def run(options: Options) -> dict[str, Any]:
         "generate_s": generate_s, "data_dir": str(dataset.directory),
         "load_average_at_start": os.getloadavg()[0],
     }}
-    _load(db, dataset, now, import_jobs(options, db), out)
+    _load(db, dataset, now, import_processes(options, db), out)
     _checkpoint(options, out)
     log("vacuum and analyze (PostgreSQL)")
     out["context"]["vacuum_analyze_s"] = settle(db)
