@@ -32,8 +32,7 @@ USERS_PER_BATCH = 5_000
 APPENDED_USERS_PER_BATCH = 1_000
 
 
-def _batches(user_ids: Sequence[str], size: int = 0) -> Iterator[list[str]]:
-    size = size or USERS_PER_BATCH
+def _batches(user_ids: Sequence[str], size: int = USERS_PER_BATCH) -> Iterator[list[str]]:
     for start in range(0, len(user_ids), size):
         yield list(user_ids[start:start + size])
 

@@ -59,10 +59,10 @@ class KeptRows:
         if self.parts is None or rows.empty:
             return
         part = rows[CONVERSATION_COLUMNS]
-        if len(self.parts) == 1:  # the second chunk: the first one compacted now
-            self.parts = [_compact(self.parts[0])]
-            self.size = _bytes(self.parts[0])
-        if self.parts:
+        if self.parts:  # a file of several chunks: every part compacted
+            if len(self.parts) == 1:
+                self.parts = [_compact(self.parts[0])]
+                self.size = _bytes(self.parts[0])
             part = _compact(part)
         self.parts.append(part)
         self.size += _bytes(part)
