@@ -144,7 +144,8 @@ class ConversationsStore:
         conversations; `rows_read` less the rows stored were skipped."""
         stored = self.writer.close()
         created = _store_users_met(self.session, self.tenant_id, self.firsts)
-        refresh_statistics(self.session, stored, ["conversations", "platform_users"])
+        refresh_statistics(self.session, stored, ["conversations"])
+        refresh_statistics(self.session, created, ["platform_users"])
         return Stored(stored, rows_read - stored, created, self.touched, self.since)
 
 
