@@ -28,6 +28,13 @@ def session_id_for(first_conversation_id: str) -> str:
     return SESSION_ID_PREFIX + first_conversation_id
 
 
+def first_conversation_of(session_id: str) -> str | None:
+    """The conversation a session id names (session_id_for); None: not a session id."""
+    if not session_id.startswith(SESSION_ID_PREFIX):
+        return None
+    return session_id[len(SESSION_ID_PREFIX):]
+
+
 def session_ids_for(first_conversation_ids: pd.Series) -> np.ndarray:
     """session_id_for of each id, at once."""
     return (SESSION_ID_PREFIX + first_conversation_ids.astype("str")).to_numpy()

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Conversation, PlatformUser, UsageSession
+from licensing_core.domain.sessions import first_conversation_of
 from licensing_core.errors import NotFound
 from licensing_core.exports.cells import CellKind, ExportColumns
 from licensing_core.queries.common import (
@@ -54,11 +55,18 @@ class ConversationFilters:
 def _session_scope(session: Session, tenant_id: str,
                    session_id: str) -> list[ColumnElement[bool]]:
     """A session has no link column: its conversations are those of its user, agent and
-    channel that start inside its window, which is exactly how sessions are formed."""
+    channel that start inside its window, which is exactly how sessions are formed. The
+    session is looked up with the user of the conversation its id names (its key leads
+    with the user)."""
+    first = first_conversation_of(session_id)
+    user = select(Conversation.user_id).where(
+        Conversation.tenant_id == tenant_id,
+        Conversation.conversation_id == first).scalar_subquery()
     found = session.execute(select(
         UsageSession.user_id, UsageSession.agent_name, UsageSession.channel,
         UsageSession.started_at, UsageSession.window_end,
-    ).where(UsageSession.tenant_id == tenant_id, UsageSession.session_id == session_id)).first()
+    ).where(UsageSession.tenant_id == tenant_id, UsageSession.user_id == user,
+            UsageSession.session_id == session_id)).first() if first is not None else None
     if found is None:
         raise NotFound(f"tenant {tenant_id!r} has no session {session_id!r}")
     c = Conversation

@@ -246,13 +246,13 @@ def test_a_conversation_export_formatted_in_sql_is_the_python_paths_bytes(db):
     } for i, ended in enumerate([datetime(2030, 3, 10, 6, 59, 59, 999_999),
                                  datetime(2030, 3, 10, 7), datetime(1999, 1, 1)])])
     _insert(db, UsageSession, [{
-        "tenant_id": "acme", "session_id": "S1", "user_id": ids[1], "agent_name": "Bob, Jr.",
+        "tenant_id": "acme", "session_id": "S-c01", "user_id": ids[1], "agent_name": "Bob, Jr.",
         "channel": "", "started_at": datetime(2026, 1, 1), "window_end": datetime(2027, 1, 1),
         "initiated_by": "User", "conversation_count": 1, "term_id": None}])
     for filters in [ConversationFilters(), ConversationFilters(user_id=ids[1]),
                     ConversationFilters(agent="Bob, Jr."), ConversationFilters(channel="中文"),
                     ConversationFilters(date_from=date(2026, 3, 8), date_to=date(2026, 11, 1)),
-                    ConversationFilters(session_id="S1"), ConversationFilters(user_id="none")]:
+                    ConversationFilters(session_id="S-c01"), ConversationFilters(user_id="none")]:
         expected = reference_conversations(db, "acme", filters)
         got = _copied(lambda out, f=filters: export_conversations(db, "acme", out, filters=f))
         assert got == expected, filters

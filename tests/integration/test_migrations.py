@@ -137,3 +137,34 @@ def test_the_stored_consumption_is_filled_for_the_terms_that_exist(
     # in the user-based term, 3 users hold a license.
     assert [tuple(row) for row in counts] == [("acme", 12), ("globex", 3)]
     assert consumption_drift(db) == []
+
+
+def _sessions_and_key(db: Database) -> tuple[list[tuple[Any, ...]], list[str], set[str]]:
+    """The stored sessions, the sessions' key and their other indexes."""
+    with db.engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT * FROM sessions ORDER BY tenant_id, session_id").all()
+        found = inspect(connection)
+        key = found.get_pk_constraint("sessions")["constrained_columns"]
+        indexes = {i["name"] for i in found.get_indexes("sessions")}
+    return [tuple(row) for row in rows], key, indexes
+
+
+def test_the_sessions_key_leads_with_the_user_and_every_session_survives_the_change_both_ways(
+        db: Database, tmp_path: Path, now: datetime):
+    make_tenant(db, tenant_id="acme", license_type="session", now=now)
+    import_conversations(db, tenant_id="acme", actor="test", now=now, path=write_csv(
+        tmp_path / "acme.csv", [conversation(f"c{i}", f"u{i % 4}",
+                                             f"2026-06-0{1 + i % 3}T1{i % 2}:00:00Z")
+                                for i in range(20)]))
+    sessions, key, indexes = _sessions_and_key(db)
+    assert len(sessions) == 12  # 4 users on 3 days, a user's conversations of a day at once
+    assert key == ["tenant_id", "user_id", "window_end", "session_id"]
+    assert indexes == {"ix_sessions_term"}
+    config = alembic_config(db.engine)
+    command.downgrade(config, "0010")
+    assert _sessions_and_key(db) == (sessions, ["tenant_id", "session_id"],
+                                     {"ix_sessions_term", "ix_sessions_user_window"})
+    command.upgrade(config, "head")
+    assert _sessions_and_key(db) == (sessions, key, indexes)
+    assert _differences(db) == []

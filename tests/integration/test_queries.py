@@ -369,8 +369,11 @@ def test_a_users_conversations_can_be_filtered_and_paged(db, seeded):
 
 def test_conversations_of_an_unknown_session_or_of_another_tenants_session_are_not_found(
         db, seeded):
-    with pytest.raises(NotFound):
-        conversation_history(db, "acme", filters=ConversationFilters(session_id="S-g1"))
+    # Another tenant's session; a conversation that opens no session (c02 joins S-c01's);
+    # a conversation's own id; the prefix alone.
+    for unknown in ("S-g1", "S-c02", "c01", "S-"):
+        with pytest.raises(NotFound):
+            conversation_history(db, "acme", filters=ConversationFilters(session_id=unknown))
     with pytest.raises(NotFound):
         conversation_history(db, "nosuch")
 
