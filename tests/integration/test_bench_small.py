@@ -48,6 +48,7 @@ def test_a_small_run_reports_every_measure(db_url: str, tmp_path: Path, capsys):
     context = results["context"]
     assert context["imported_rows"] == CONVERSATIONS
     assert context["import_jobs"] == 2  # two lanes of tenants side by side
+    assert len(context["import_lane_s"]) == 2 and min(context["import_lane_s"]) > 0
     if context["database"] == "PostgreSQL":  # the server runs on this machine
         assert context["import_server_cpu_s"] > 0 and context["baseline_server_cpu_s"] > 0
     assert context["incremental_rows"] == INCREMENTAL_ROWS
