@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select, text
 
 from licensing_core.db.engine import Database
-from licensing_core.db.models import Term, UsageSession
+from licensing_core.db.models import Conversation, Term, UsageSession
 from licensing_core.services.imports import import_conversations
 from tests.fixtures_data import conversation, make_tenant, write_csv
 
@@ -91,3 +91,57 @@ def test_two_files_of_one_tenant_at_once_take_turns_and_store_both(db: Database,
     first, second = _file(tmp_path, "1.csv", 0, 2000, 1), _file(tmp_path, "2.csv", 2000, 2000, 1)
     assert _stored_at_once(db, ("acme", first), ("acme", second)) == [2000, 2000]
     assert _usage(db, "acme") == _usage_alone(db, "alone", first, second)
+
+
+def test_an_import_that_waits_for_another_of_its_tenant_sees_all_that_one_stored(
+        db: Database, tmp_path: Path):
+    """The later file is checked and about to be stored when the earlier one comes: the
+    earlier one waits for the tenant until the later one is stored, then its sessions
+    join the later file's, as if the files came in the order of their times."""
+    make_tenant(db, tenant_id="acme", now=NOW)
+    start = datetime(2026, 6, 1, 10)
+
+    def one_user(name: str, first: int, count: int) -> Path:  # every 3 minutes
+        return write_csv(tmp_path / name, [conversation(
+            f"c{i:03d}", "u1", (start + timedelta(minutes=3 * i)).isoformat() + "Z")
+            for i in range(first, first + count)])
+    # The session opened at 10:30 by the earlier file goes on in the later one.
+    earlier, later = one_user("1.csv", 0, 15), one_user("2.csv", 15, 15)
+    other = threading.Thread(target=_import(db, "acme", earlier))
+
+    def meanwhile(done: int, total: int) -> None:
+        if not other.is_alive() and total == 0:  # its first chunk, checked
+            other.start()
+            other.join(timeout=1.0)  # it cannot be done: it waits for the tenant
+    summary = import_conversations(db, tenant_id="acme", path=later, actor="test", now=NOW,
+                                   progress=meanwhile)
+    other.join(timeout=60)
+    assert summary.stored == 15
+    usage = _usage(db, "acme")
+    assert usage == _usage_alone(db, "alone", earlier, later)
+    assert [row[-1] for row in usage[0]] == [10, 10, 10]  # 10:00, 10:30, 11:00
+
+
+def test_a_file_checked_before_its_tenants_zone_changed_is_stored_in_the_new_zone(
+        db: Database, tmp_path: Path):
+    """An import checks its first rows before it waits for the tenant; the zone they were
+    read in is the tenant's when the import has the tenant, or they are read again."""
+    make_tenant(db, tenant_id="acme", now=NOW)  # UTC
+    path = write_csv(tmp_path / "local.csv", [conversation("c1", "u1", "2026-06-01T10:00:00")])
+    elsewhere, changed = Database(db.url), []
+
+    def zone_changes_first(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        locking = "FOR UPDATE" in statement or statement.startswith("UPDATE tenants")
+        if locking and not changed:
+            changed.append(statement)
+            with elsewhere.engine.begin() as connection:
+                connection.execute(text("UPDATE tenants SET timezone = 'Asia/Kolkata'"))
+    event.listen(db.engine, "before_cursor_execute", zone_changes_first)
+    try:
+        _import(db, "acme", path)()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", zone_changes_first)
+        elsewhere.dispose()
+    assert changed  # the zone changed before the import had the tenant
+    with db.transaction() as session:
+        assert session.scalar(select(Conversation.started_at)) == datetime(2026, 6, 1, 4, 30)
