@@ -5,7 +5,8 @@
 
 One pass over the file in one transaction, with the tenant locked: each chunk is read,
 checked (its rows, repeats in the file, conflicts with stored conversations) and, while
-the file has no bad row, stored; on PostgreSQL the server stores a chunk while the next
+the file has no bad row, stored (a conversations file's first chunk is read and its rows
+checked before the import waits for the lock); on PostgreSQL the server stores a chunk while the next
 is read and checked. A file with any bad row is refused whole and the transaction rolled
 back, so it stores nothing. Then the usage of the users the file touched is rebuilt (from
 the stored rows kept in memory when the import only appends), the alert thresholds are
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from itertools import chain, islice
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -91,24 +93,50 @@ def import_users(db: Database, *, tenant_id: str, path: Path, actor: str,
 
 # ---- conversations -----------------------------------------------------------------------
 
-def _checked_conversations(session: Session, tenant: Tenant, path: Path,
+def _rows_checked(path: Path, check: ConversationsCheck) -> Iterator[pd.DataFrame]:
+    """Read every chunk and check its rows on their own (no statement runs)."""
+    for chunk in reading.chunks(path, reading.CONVERSATIONS, check.report):
+        yield check.rows(chunk)
+
+
+def _ahead(rows: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """The same chunks, the first one read and checked now."""
+    return chain(list(islice(rows, 1)), rows)
+
+
+def _checked_conversations(session: Session, tenant: Tenant, rows_checked: Iterator[pd.DataFrame],
                            check: ConversationsCheck, pause: Callable[[], None],
                            progress: Progress) -> Iterator[pd.DataFrame]:
-    """Read and check every chunk: its rows to store, while the file has no bad row.
+    """Every chunk's rows to store, while the file has no bad row.
 
     Checking a chunk's rows runs no statement, so it overlaps the store of the chunk
     before; comparing them with the stored conversations (when the tenant has some)
     calls `pause` first, to have the connection.
     """
     any_stored = _any_stored(session, tenant.id)
-    for chunk in reading.chunks(path, reading.CONVERSATIONS, check.report):
-        rows = check.rows(chunk)
+    for rows in rows_checked:
         if any_stored:
             pause()
             rows = check.against_stored(session, tenant.id, rows)
         progress(check.rows_read, 0)
         if not check.report:
             yield rows
+
+
+def _locked_and_checking(session: Session, tenant_id: str, path: Path, name: str
+                         ) -> tuple[Tenant, ConversationsCheck, Iterator[pd.DataFrame]]:
+    """The tenant locked, and the file's check with its first chunk done before the lock:
+    while another import of the tenant holds it (or, on SQLite, any import holds the one
+    writer's lock), this one reads and checks its file. Done again in the tenant's zone if
+    it changed meanwhile."""
+    zone = get_tenant(session, tenant_id).timezone
+    check = ConversationsCheck(name, ZoneInfo(zone))
+    rows_checked = _ahead(_rows_checked(path, check))
+    tenant = get_tenant(session, tenant_id, lock=True)
+    if tenant.timezone != zone:
+        check = ConversationsCheck(name, ZoneInfo(tenant.timezone))
+        rows_checked = _rows_checked(path, check)
+    return tenant, check, rows_checked
 
 
 def import_conversations(db: Database, *, tenant_id: str, path: Path, actor: str,
@@ -126,12 +154,11 @@ def import_conversations(db: Database, *, tenant_id: str, path: Path, actor: str
     name = display_name or str(path)
     report = progress or no_progress
     with db.transaction() as session, bulk_cache(session):
-        tenant = get_tenant(session, tenant_id, lock=True)
-        check = ConversationsCheck(name, ZoneInfo(tenant.timezone))
+        tenant, check, rows_checked = _locked_and_checking(session, tenant_id, path, name)
         kept = KeptRows.before_storing(session, tenant) if sessions_from_memory else None
         with ConversationsStore(session, tenant.id) as store:
-            for rows in _checked_conversations(session, tenant, path, check, store.pause,
-                                               report):
+            for rows in _checked_conversations(session, tenant, rows_checked, check,
+                                               store.pause, report):
                 store.add(rows)
                 if kept is not None:
                     kept.add(rows)
@@ -162,8 +189,8 @@ def check_import(db: Database, *, kind: str, tenant_id: str, path: Path,
     with db.transaction() as session:
         tenant = get_tenant(session, tenant_id)
         conversations = ConversationsCheck(name, ZoneInfo(tenant.timezone))
-        for _ in _checked_conversations(session, tenant, path, conversations, _no_pause,
-                                        no_progress):
+        for _ in _checked_conversations(session, tenant, _rows_checked(path, conversations),
+                                        conversations, _no_pause, no_progress):
             pass
     return FileCheck(conversations.rows_read, conversations.report.problems,
                      conversations.report.omitted)
