@@ -6,11 +6,11 @@
 One pass over the file in one transaction, with the tenant locked: each chunk is read,
 checked (its rows, repeats in the file, conflicts with stored conversations) and, while
 the file has no bad row, stored (a conversations file's first chunk is read and its rows
-checked before the import waits for the lock); on PostgreSQL the server stores a chunk while the next
-is read and checked. A file with any bad row is refused whole and the transaction rolled
-back, so it stores nothing. Then the usage of the users the file touched is rebuilt (from
-the stored rows kept in memory when the import only appends), the alert thresholds are
-evaluated and the import is written to the audit log.
+checked before the import waits for the lock); on PostgreSQL the server stores a chunk
+while the next is read and checked. A file with any bad row is refused whole and the
+transaction rolled back, so it stores nothing. Then the usage of the users the file
+touched is rebuilt (from the stored rows kept in memory when the import only appends),
+the alert thresholds are evaluated and the import is written to the audit log.
 """
 
 from __future__ import annotations
