@@ -32,13 +32,17 @@ def get_tenant(session: Session, tenant_id: str, *, lock: bool = False) -> Tenan
     """The tenant; `lock` holds it until the transaction ends, so that what the caller
     reads next stays true until it writes: FOR UPDATE on PostgreSQL. SQLite runs reads
     outside any transaction until the first write, and has one writer at a time: a write
-    of the tenant's row (to the same value) takes that writer's lock now."""
+    of the tenant's row (to the same value) takes that writer's lock now. A locked read
+    refreshes a tenant this session loaded before."""
     statement = select(Tenant).where(Tenant.id == tenant_id)
-    if lock and session.get_bind().dialect.name == "sqlite":
-        session.execute(update(Tenant).where(Tenant.id == tenant_id).values(name=Tenant.name)
-                        .execution_options(synchronize_session=False))
-    elif lock:
-        statement = statement.with_for_update()
+    if lock:
+        statement = statement.execution_options(populate_existing=True)
+        if session.get_bind().dialect.name == "sqlite":
+            session.execute(update(Tenant).where(Tenant.id == tenant_id)
+                            .values(name=Tenant.name)
+                            .execution_options(synchronize_session=False))
+        else:
+            statement = statement.with_for_update()
     tenant = session.scalars(statement).first()
     if tenant is None:
         raise NotFound(f"no tenant {tenant_id!r}")

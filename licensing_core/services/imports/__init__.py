@@ -129,10 +129,11 @@ def _locked_and_checking(session: Session, tenant_id: str, path: Path, name: str
     while another import of the tenant holds it (or, on SQLite, any import holds the one
     writer's lock), this one reads and checks its file. Done again in the tenant's zone if
     it changed meanwhile."""
-    zone = get_tenant(session, tenant_id).timezone
+    before = get_tenant(session, tenant_id)
+    zone = before.timezone
     check = ConversationsCheck(name, ZoneInfo(zone))
     rows_checked = _ahead(_rows_checked(path, check))
-    tenant = get_tenant(session, tenant_id, lock=True)
+    tenant = get_tenant(session, tenant_id, lock=True)  # the same object, refreshed
     if tenant.timezone != zone:
         check = ConversationsCheck(name, ZoneInfo(tenant.timezone))
         rows_checked = _rows_checked(path, check)
