@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from licensing_core.clock import local_today
 from licensing_core.db.models import (
+    Alert,
     LicenseRequest,
     Refill,
     Tenant,
@@ -28,21 +29,26 @@ from licensing_core.domain.terms import Totals, pick_current_term, term_containi
 from licensing_core.errors import NotFound
 
 
+def lock_for_writing(session: Session) -> None:
+    """On SQLite, take the database's write lock first, so that what we read stays true.
+
+    SQLite runs reads outside any transaction until the first write and has one writer at
+    a time: a write as the first statement (of no row) waits for the lock (busy timeout)
+    and then reads the newest data. PostgreSQL locks rows instead (FOR UPDATE).
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Alert).where(Alert.id == -1).values(attempts=Alert.attempts))
+
+
 def get_tenant(session: Session, tenant_id: str, *, lock: bool = False) -> Tenant:
     """The tenant; `lock` holds it until the transaction ends, so that what the caller
-    reads next stays true until it writes: FOR UPDATE on PostgreSQL. SQLite runs reads
-    outside any transaction until the first write, and has one writer at a time: a write
-    of the tenant's row (to the same value) takes that writer's lock now. A locked read
-    refreshes a tenant this session loaded before."""
+    reads next stays true until it writes: FOR UPDATE on PostgreSQL, the writer's lock on
+    SQLite (lock_for_writing). A locked read refreshes a tenant this session loaded
+    before."""
     statement = select(Tenant).where(Tenant.id == tenant_id)
     if lock:
-        statement = statement.execution_options(populate_existing=True)
-        if session.get_bind().dialect.name == "sqlite":
-            session.execute(update(Tenant).where(Tenant.id == tenant_id)
-                            .values(name=Tenant.name)
-                            .execution_options(synchronize_session=False))
-        else:
-            statement = statement.with_for_update()
+        lock_for_writing(session)
+        statement = statement.with_for_update().execution_options(populate_existing=True)
     tenant = session.scalars(statement).first()
     if tenant is None:
         raise NotFound(f"no tenant {tenant_id!r}")

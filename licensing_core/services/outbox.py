@@ -17,14 +17,14 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from licensing_core.clock import local_today, utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Account, Alert, LicenseRequest, Tenant, Term
-from licensing_core.db.tenancy import term_totals
+from licensing_core.db.tenancy import lock_for_writing, term_totals
 from licensing_core.domain.emails import alert_recipients
 from licensing_core.domain.kinds import AlertKind, AlertStatus, Delivery, Role
 from licensing_core.domain.terms import REMINDER_DAYS
@@ -111,16 +111,6 @@ def retry_delay(attempts: int) -> timedelta:
     return min(MAX_RETRY, FIRST_RETRY * 2 ** max(0, min(attempts - 1, 16)))
 
 
-def lock_for_writing(session: Session, db: Database) -> None:
-    """On SQLite, take the database's write lock first, so that what we read stays true.
-
-    A write as the first statement waits for the lock (busy timeout) and then reads the
-    newest data; a read first could see an alert another runner is sending right now.
-    """
-    if not db.is_postgres:
-        session.execute(update(Alert).where(Alert.id == -1).values(attempts=Alert.attempts))
-
-
 def _to_try(due_at: datetime | None, excluding: Collection[int]) -> ColumnElement[bool]:
     """Queued alerts, of those due at `due_at` only (None: every one), bar `excluding`."""
     condition = Alert.status == AlertStatus.QUEUED
@@ -131,10 +121,10 @@ def _to_try(due_at: datetime | None, excluding: Collection[int]) -> ColumnElemen
     return condition
 
 
-def _claim_next(session: Session, db: Database, due_at: datetime | None,
+def _claim_next(session: Session, due_at: datetime | None,
                 failed: Collection[int]) -> Alert | None:
     """The next alert to try, locked; one that failed in this run waits for the next run."""
-    lock_for_writing(session, db)
+    lock_for_writing(session)
     statement = (select(Alert).where(_to_try(due_at, failed))
                  .order_by(Alert.next_attempt_at, Alert.id).limit(1)
                  .with_for_update(skip_locked=True))
@@ -247,7 +237,7 @@ def _fail(alert: Alert, now: datetime, error: str, *, unreachable: bool) -> Atte
 def _deliver_next(db: Database, smtp: SmtpConnection, settings: SmtpSettings, now: datetime,
                   due_at: datetime | None, failed: Collection[int]) -> Attempt | None:
     with db.transaction() as session:
-        alert = _claim_next(session, db, due_at, failed)
+        alert = _claim_next(session, due_at, failed)
         if alert is None:
             return None
         return _attempt(alert, session, smtp, settings, now)
@@ -330,7 +320,7 @@ def _renewed(session: Session, term: Term) -> bool:
 
 def _queue_reminder(db: Database, term_id: int, key: str, now: datetime) -> int | None:
     with db.transaction() as session:
-        lock_for_writing(session, db)
+        lock_for_writing(session)
         if session.scalar(select(Alert.id).where(Alert.dedupe_key == key)) is not None:
             return None  # another runner queued it a moment ago
         term = session.get(Term, term_id)
@@ -389,6 +379,6 @@ def delivery_state(status: AlertStatus, attempts: int) -> Delivery:
 
 __all__ = [
     "DeliveryReport", "alert_mail",
-    "contract_recipients", "lock_for_writing", "count_queued", "deliver_due", "delivery_state",
+    "contract_recipients", "count_queued", "deliver_due", "delivery_state",
     "queue_contract_reminders", "recipients_now", "reminder_mark", "retry_delay", "retry_now",
 ]

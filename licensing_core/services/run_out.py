@@ -17,12 +17,11 @@ from sqlalchemy.orm import Session
 from licensing_core.clock import utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Alert, Refill, Tenant, Term
-from licensing_core.db.tenancy import term_totals
+from licensing_core.db.tenancy import lock_for_writing, term_totals
 from licensing_core.domain.forecast import Forecast
 from licensing_core.domain.kinds import AlertKind, AlertStatus
 from licensing_core.domain.run_out import RunOutAction, run_out_action
 from licensing_core.queries.forecasts import CurrentForecast, current_forecasts
-from licensing_core.services.outbox import lock_for_writing
 
 # Term ids per IN list: far below SQLite's limit on bound parameters.
 IDS_PER_QUERY = 900
@@ -61,7 +60,7 @@ def _apply(db: Database, current: CurrentForecast, action: RunOutAction,
            warned_at: datetime | None, now: datetime) -> int | None:
     """Queue (or re-arm) in one transaction holding the term, if nobody did meanwhile."""
     with db.transaction() as session:
-        lock_for_writing(session, db)
+        lock_for_writing(session)
         term = session.scalars(select(Term).where(Term.id == current.term_id)
                                .with_for_update()).first()
         if term is None or term.run_out_warned_at != warned_at:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from licensing_core.clock import utcnow
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Alert
+from licensing_core.db.tenancy import lock_for_writing
 from licensing_core.domain.kinds import Delivery, WebhookStatus
 from licensing_core.errors import LicensingError, NotFound, Refused
 from licensing_core.notify.webhook import WebhookClient, WebhookFailed, WebhookSettings
@@ -27,7 +28,6 @@ from licensing_core.services.outbox import (
     DeliveryReport,
     alert_mail,
     count_alerts,
-    lock_for_writing,
     retry_delay,
     run_attempts,
 )
@@ -44,9 +44,9 @@ def _to_try(due_at: datetime | None, excluding: Collection[int]) -> ColumnElemen
     return condition
 
 
-def _claim_next(session: Session, db: Database, due_at: datetime | None,
+def _claim_next(session: Session, due_at: datetime | None,
                 failed: Collection[int]) -> Alert | None:
-    lock_for_writing(session, db)
+    lock_for_writing(session)
     statement = (select(Alert).where(_to_try(due_at, failed))
                  .order_by(func.coalesce(Alert.webhook_next_attempt_at, Alert.created_at),
                            Alert.id)
@@ -78,7 +78,7 @@ def _fail(alert: Alert, now: datetime, error: str, *, unreachable: bool) -> Atte
 def _deliver_next(db: Database, client: WebhookClient, now: datetime, due_at: datetime | None,
                   failed: Collection[int]) -> Attempt | None:
     with db.transaction() as session:
-        alert = _claim_next(session, db, due_at, failed)
+        alert = _claim_next(session, due_at, failed)
         if alert is None:
             return None
         return _attempt(alert, session, client, now)
