@@ -238,7 +238,7 @@ def _newlines_inside(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _csv_chunks(path: Path, fields: Sequence[str], required: Sequence[str],
-                chunk_rows: int, quoted: bool = True) -> Iterator[Chunk]:
+                chunk_rows: int, quoted: bool) -> Iterator[Chunk]:
     """Fast path through pandas' C parser; from the first malformed row, the exact path.
     `quoted`: the file holds a double quote, so a value may hold line breaks."""
     names, header_lines = _csv_header(path, fields, required)
