@@ -75,6 +75,22 @@ def _session_starts(group_of_row: np.ndarray, times_us: np.ndarray,
     return is_start
 
 
+def _ordered(conversations: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The rows' order by (user, agent, channel, started_at, conversation_id), and each
+    sorted row's group number: integer codes sorted with numpy, which is a fraction of
+    sorting and grouping the texts themselves in a small import."""
+    keys = [pd.factorize(conversations[c], sort=True)[0] for c in GROUP_COLUMNS]
+    first_id = pd.factorize(conversations["conversation_id"], sort=True)[0]
+    times_us = to_us(conversations["started_at"].to_numpy())
+    order = np.lexsort((first_id, times_us, *reversed(keys)))
+    new_group = np.zeros(len(order), dtype=bool)
+    new_group[0] = True
+    for codes in keys:
+        in_order = codes[order]
+        new_group[1:] |= in_order[1:] != in_order[:-1]
+    return order, np.cumsum(new_group) - 1
+
+
 def sessionize(conversations: pd.DataFrame, calendar: TermCalendar) -> pd.DataFrame:
     """Sessions of the given conversations (all conversations of the users concerned).
 
@@ -83,25 +99,25 @@ def sessionize(conversations: pd.DataFrame, calendar: TermCalendar) -> pd.DataFr
     """
     if conversations.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in SESSION_COLUMNS})
-    ordered = conversations.sort_values(
-        [*GROUP_COLUMNS, "started_at", "conversation_id"], kind="mergesort"
-    ).reset_index(drop=True)
-    times_us = to_us(ordered["started_at"].to_numpy())
-    groups = ordered.groupby(GROUP_COLUMNS, sort=False).ngroup().to_numpy()
-    is_start = _session_starts(groups, times_us, calendar)
-    starts = np.flatnonzero(is_start)
-    counts = np.diff(np.r_[starts, len(ordered)])
+    order, groups = _ordered(conversations)
+    times_us = to_us(conversations["started_at"].to_numpy())[order]
+    starts = np.flatnonzero(_session_starts(groups, times_us, calendar))
+    counts = np.diff(np.r_[starts, len(order)])
     start_us = times_us[starts]
-    first = ordered.iloc[starts]
+    first = order[starts]  # the row of each session's first conversation
     window_end_us = start_us + calendar.session_length_us_at(start_us)
+
+    def of_first(column: str) -> np.ndarray:
+        return conversations[column].take(first).to_numpy()
+
     return pd.DataFrame({
-        "session_id": session_ids_for(first["conversation_id"]),
-        "user_id": first["user_id"].to_numpy(),
-        "agent_name": first["agent_name"].to_numpy(),
-        "channel": first["channel"].to_numpy(),
+        "session_id": session_ids_for(pd.Series(of_first("conversation_id"))),
+        "user_id": of_first("user_id"),
+        "agent_name": of_first("agent_name"),
+        "channel": of_first("channel"),
         "started_at": start_us.astype("datetime64[us]"),
         "window_end": window_end_us.astype("datetime64[us]"),
-        "initiated_by": first["initiated_by"].to_numpy(),
+        "initiated_by": of_first("initiated_by"),
         "conversation_count": counts.astype(np.int64),
         "term_id": calendar.session_term_at(start_us),
     })

@@ -80,6 +80,35 @@ def test_any_split_into_imports_gives_the_same_sessions_as_one_import(generated,
     assert canonical(sessionize(union, JUNE)) == canonical(sessionize(frame, JUNE))
 
 
+def reference_sessions(frame: pd.DataFrame) -> list[tuple]:
+    """The window rule read plainly: per (user, agent, channel), in order of start and then
+    conversation_id, a conversation joins the open session while it starts inside that
+    session's 30-minute window, else it opens the next one."""
+    sessions: list[list] = []
+    open_by_group: dict[tuple[str, str, str], list] = {}
+    for row in sorted(frame.itertuples(index=False), key=lambda r: (
+            r.user_id, r.agent_name, r.channel, r.started_at, r.conversation_id)):
+        group = (row.user_id, row.agent_name, row.channel)
+        current = open_by_group.get(group)
+        if current is not None and row.started_at < current[5]:
+            current[7] += 1
+            continue
+        current = [f"S-{row.conversation_id}", *group, row.started_at,
+                   row.started_at + timedelta(minutes=30), row.initiated_by, 1, 1]
+        open_by_group[group] = current
+        sessions.append(current)
+    return sorted(tuple(s) for s in sessions)
+
+
+@settings(max_examples=200, deadline=None)
+@given(generated=rows, data=st.data())
+def test_the_sessions_are_those_of_the_window_rule_read_plainly(generated, data):
+    frame = as_frame(generated)  # few distinct minutes: many conversations start together
+    order = data.draw(st.permutations(range(len(frame))))
+    shuffled = frame.iloc[list(order)].reset_index(drop=True)
+    assert canonical(sessionize(shuffled, JUNE)) == reference_sessions(frame)
+
+
 def stored_sessions(db, tenant_id: str) -> list[tuple]:
     with db.transaction() as session:
         return sorted(session.execute(select(
