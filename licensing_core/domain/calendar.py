@@ -38,6 +38,7 @@ class TermCalendar:
     def __init__(self, terms: Sequence[TermSpan], tz: ZoneInfo) -> None:
         ordered = sorted(terms, key=lambda t: t.start_date)
         self.terms = ordered
+        self.tz = tz
         bounds = [term_bounds_utc(t.start_date, t.end_date, tz) for t in ordered]
         self.starts_us = to_us([b[0] for b in bounds])
         self.ends_us = to_us([b[1] for b in bounds])
@@ -47,6 +48,10 @@ class TermCalendar:
                                    dtype=bool)
         minutes = [t.session_minutes or DEFAULT_SESSION_MINUTES for t in ordered]
         self.minutes = np.array(minutes, dtype=np.int64)
+
+    def same_as(self, other: TermCalendar) -> bool:
+        """The same terms in the same zone: every lookup gives the same answers."""
+        return self.terms == other.terms and self.tz == other.tz
 
     def _index_at(self, times_us: np.ndarray) -> np.ndarray:
         """Index of the term containing each instant, -1 where none does."""

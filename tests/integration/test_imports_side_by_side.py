@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy import event, select, text
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Conversation, Term, UsageSession
 from licensing_core.services.imports import import_conversations
+from licensing_core.services.tenants import renew
 from tests.fixtures_data import conversation, make_tenant, write_csv
 
 NOW = datetime(2026, 6, 15, 12, 0)
@@ -146,3 +147,33 @@ def test_a_file_checked_before_its_tenants_zone_changed_is_stored_in_the_new_zon
     assert changed  # the zone changed before the import had the tenant
     with db.transaction() as session:
         assert session.scalar(select(Conversation.started_at)) == datetime(2026, 6, 1, 4, 30)
+
+
+def test_sessions_begun_before_a_new_term_came_are_those_of_the_new_term(
+        db: Database, tmp_path: Path):
+    """An import begins a small file's sessions before it waits for the tenant; a term
+    recorded meanwhile (here with 60-minute sessions, where the file's day had no term and
+    so 30-minute ones) gives them their length and their term, or they are begun again."""
+    make_tenant(db, tenant_id="acme", start=date(2026, 1, 1), end=date(2026, 5, 31), now=NOW)
+    path = write_csv(tmp_path / "june.csv", [conversation("c1", "u1", "2026-06-02T10:00:00Z"),
+                                              conversation("c2", "u1", "2026-06-02T10:40:00Z")])
+    elsewhere, renewed = Database(db.url), []
+
+    def term_comes_first(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        locking = "FOR UPDATE" in statement or not statement.lstrip().startswith("SELECT")
+        if locking and not renewed:
+            renewed.append(renew(elsewhere, tenant_id="acme", start=date(2026, 6, 1),
+                                 end=date(2027, 5, 31), licenses=10, session_minutes=60,
+                                 actor="test", now=NOW))
+    event.listen(db.engine, "before_cursor_execute", term_comes_first)
+    try:
+        _import(db, "acme", path)()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", term_comes_first)
+        elsewhere.dispose()
+    assert renewed  # the term came before the import had the tenant
+    with db.transaction() as session:
+        sessions = session.execute(select(UsageSession.session_id, UsageSession.window_end,
+                                          UsageSession.term_id)).all()
+        new_term = session.scalar(select(Term.id).where(Term.start_date == date(2026, 6, 1)))
+    assert sessions == [("S-c1", datetime(2026, 6, 2, 11, 0), new_term)]

@@ -6,11 +6,12 @@
 One pass over the file in one transaction, with the tenant locked: each chunk is read,
 checked (its rows, repeats in the file, conflicts with stored conversations) and, while
 the file has no bad row, stored (a conversations file's first chunk is read and its rows
-checked before the import waits for the lock); on PostgreSQL the server stores a chunk
-while the next is read and checked. A file with any bad row is refused whole and the
-transaction rolled back, so it stores nothing. Then the usage of the users the file
-touched is rebuilt (from the stored rows kept in memory when the import only appends),
-the alert thresholds are evaluated and the import is written to the audit log.
+checked before the import waits for the lock, and a file of one chunk begins its sessions
+then); on PostgreSQL the server stores a chunk while the next is read and checked. A
+file with any bad row is refused whole and the transaction rolled back, so it stores
+nothing. Then the usage of the users the file touched is rebuilt (from the stored rows
+kept in memory when the import only appends), the alert thresholds are evaluated and the
+import is written to the audit log.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from licensing_core.clock import utcnow
 from licensing_core.db.bulk import bulk_cache
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Conversation, Tenant
-from licensing_core.db.tenancy import get_tenant
+from licensing_core.db.tenancy import calendar_of, get_tenant, tenant_terms
+from licensing_core.ingest.readers import CHUNK_ROWS
 from licensing_core.services.imports import reading
 from licensing_core.services.imports.checking import ConversationsCheck, UsersCheck
 from licensing_core.services.imports.finishing import finish
@@ -41,7 +43,7 @@ from licensing_core.services.imports.results import (
     Progress,
     no_progress,
 )
-from licensing_core.services.imports.sessionizing import KeptRows, rebuild
+from licensing_core.services.imports.sessionizing import KeptRows, SessionsAhead, rebuild
 from licensing_core.services.imports.storing import ConversationsStore, UsersStore
 
 
@@ -99,11 +101,6 @@ def _rows_checked(path: Path, check: ConversationsCheck) -> Iterator[pd.DataFram
         yield check.rows(chunk)
 
 
-def _ahead(rows: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-    """The same chunks, the first one read and checked now."""
-    return chain(list(islice(rows, 1)), rows)
-
-
 def _checked_conversations(session: Session, tenant: Tenant, rows_checked: Iterator[pd.DataFrame],
                            check: ConversationsCheck, pause: Callable[[], None],
                            progress: Progress) -> Iterator[pd.DataFrame]:
@@ -123,21 +120,28 @@ def _checked_conversations(session: Session, tenant: Tenant, rows_checked: Itera
             yield rows
 
 
-def _locked_and_checking(session: Session, tenant_id: str, path: Path, name: str
-                         ) -> tuple[Tenant, ConversationsCheck, Iterator[pd.DataFrame]]:
+def _locked_and_checking(session: Session, tenant_id: str, path: Path, name: str,
+                         sessions: bool) -> tuple[Tenant, ConversationsCheck,
+                                                  Iterator[pd.DataFrame], SessionsAhead | None]:
     """The tenant locked, and the file's check with its first chunk done before the lock:
     while another import of the tenant holds it (or, on SQLite, any import holds the one
-    writer's lock), this one reads and checks its file. Done again in the tenant's zone if
-    it changed meanwhile."""
+    writer's lock), this one reads and checks its file, and, with `sessions` and when that
+    chunk is the whole file, begins its sessions. Checked again in the tenant's zone if
+    it changed meanwhile (and no sessions ahead)."""
     before = get_tenant(session, tenant_id)
     zone = before.timezone
     check = ConversationsCheck(name, ZoneInfo(zone))
-    rows_checked = _ahead(_rows_checked(path, check))
+    rows_checked = _rows_checked(path, check)
+    first = list(islice(rows_checked, 1))  # read and checked now
+    ahead = None
+    if sessions and first and not first[0].empty and not check.report \
+            and check.rows_read < CHUNK_ROWS:
+        ahead = SessionsAhead.of(first[0], calendar_of(before, tenant_terms(session, tenant_id)))
     tenant = get_tenant(session, tenant_id, lock=True)  # the same object, refreshed
     if tenant.timezone != zone:
         check = ConversationsCheck(name, ZoneInfo(tenant.timezone))
-        rows_checked = _rows_checked(path, check)
-    return tenant, check, rows_checked
+        return tenant, check, _rows_checked(path, check), None
+    return tenant, check, chain(first, rows_checked), ahead
 
 
 def import_conversations(db: Database, *, tenant_id: str, path: Path, actor: str,
@@ -155,8 +159,9 @@ def import_conversations(db: Database, *, tenant_id: str, path: Path, actor: str
     name = display_name or str(path)
     report = progress or no_progress
     with db.transaction() as session, bulk_cache(session):
-        tenant, check, rows_checked = _locked_and_checking(session, tenant_id, path, name)
-        kept = KeptRows.before_storing(session, tenant) if sessions_from_memory else None
+        tenant, check, rows_checked, ahead = _locked_and_checking(
+            session, tenant_id, path, name, sessions_from_memory)
+        kept = KeptRows.before_storing(session, tenant, ahead) if sessions_from_memory else None
         with ConversationsStore(session, tenant.id) as store:
             for rows in _checked_conversations(session, tenant, rows_checked, check,
                                                store.pause, report):

@@ -4,7 +4,9 @@ An import that only appends (no stored conversation starts within the longest se
 before its earliest new one: a first file, the next day's file) builds its sessions from
 the rows it stored, kept in memory as they were stored (`KeptRows`, about 30 bytes a row,
 within a budget), starting while the server still stores the last of them; any other
-import, or one over the budget, reads them back.
+import, or one over the budget, reads them back. The sessions of a file of one chunk are
+begun before the import waits for the tenant's lock (`SessionsAhead`), and used when
+that chunk is what it stored, in the same terms.
 """
 
 from __future__ import annotations
@@ -33,6 +35,26 @@ from licensing_core.services.usage import (
 KEPT_ROWS_BYTES = 128 * 1024 * 1024
 
 
+@dataclass(frozen=True)
+class SessionsAhead:
+    """The sessions of a file's first chunk of checked rows, begun with the tenant's terms
+    read before its lock: while another import holds the lock (on SQLite, any import: the
+    one writer's lock), this one sessionizes instead of doing it once it holds the lock.
+    Terms are never changed in place (a new term is a new row), so the same terms under
+    the lock are the same calendar."""
+
+    rows: pd.DataFrame
+    calendar: TermCalendar
+    sessions: AppendedSessions
+
+    @classmethod
+    def of(cls, rows: pd.DataFrame, calendar: TermCalendar) -> SessionsAhead:
+        sessions = AppendedSessions(rows[CONVERSATION_COLUMNS], rows["user_id"].unique(),
+                                    calendar)
+        sessions.ahead()
+        return cls(rows, calendar, sessions)
+
+
 @dataclass
 class KeptRows:
     """The stored rows' columns that sessions need, the repeated texts as categoricals.
@@ -44,13 +66,16 @@ class KeptRows:
 
     latest_before: datetime | None
     calendar: TermCalendar
+    ahead: SessionsAhead | None = None
     parts: list[pd.DataFrame] | None = field(default_factory=list)  # None: over the budget
     size: int = 0
+    only_ahead: bool = False  # the rows kept are ahead's rows, and only those
 
     @classmethod
-    def before_storing(cls, session: Session, tenant: Tenant) -> KeptRows:
+    def before_storing(cls, session: Session, tenant: Tenant,
+                       ahead: SessionsAhead | None = None) -> KeptRows:
         return cls(latest_start(session, tenant.id),
-                   calendar_of(tenant, tenant_terms(session, tenant.id)))
+                   calendar_of(tenant, tenant_terms(session, tenant.id)), ahead)
 
     def add(self, rows: pd.DataFrame) -> None:
         """Keep a chunk's rows; from a file's second chunk on, the repeated texts of every
@@ -58,6 +83,7 @@ class KeptRows:
         files, is not worth converting)."""
         if self.parts is None or rows.empty:
             return
+        self.only_ahead = not self.parts and self.ahead is not None and rows is self.ahead.rows
         part = rows[CONVERSATION_COLUMNS]
         if self.parts:  # a file of several chunks: every part compacted
             if len(self.parts) == 1:
@@ -75,6 +101,9 @@ class KeptRows:
         if self.parts is None or since is None or not appends_after(self.latest_before, since,
                                                                       self.calendar):
             return None
+        if self.only_ahead and self.ahead is not None and self.ahead.calendar.same_as(
+                self.calendar):
+            return self.ahead.sessions
         appended = AppendedSessions(self._frame(), user_ids, self.calendar)
         appended.ahead()
         return appended
