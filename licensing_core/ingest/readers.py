@@ -191,7 +191,8 @@ def _csv_frame(columns: dict[str, Any], fields: Sequence[str],
     blank = np.ones(len(lines), dtype=bool)
     for values in stripped.values():
         blank &= (values == "").to_numpy()
-    return _frame(stripped, fields, lines)[~blank].reset_index(drop=True)
+    frame = _frame(stripped, fields, lines)
+    return frame[~blank].reset_index(drop=True) if blank.any() else frame
 
 
 # ---- CSV ---------------------------------------------------------------------------------

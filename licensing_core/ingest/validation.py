@@ -60,8 +60,8 @@ def shown(value: object) -> str:
 
 
 def given(values: pd.Series) -> np.ndarray:
-    """Rows where the file gives a non-empty value."""
-    return (values.notna() & (values != "")).to_numpy(dtype=bool)
+    """Rows where the file gives a non-empty value (a text's length is NaN where none)."""
+    return (values.str.len() > 0).to_numpy(dtype=bool)
 
 
 class RowProblems:
@@ -200,8 +200,9 @@ def _messages(values: pd.Series, problems: RowProblems) -> pd.Series:
     counts = pd.Series(pd.NA, index=values.index, dtype="Int64")
     counts[digits] = values[digits].astype("int64")
     bad = present & ~(digits & (counts.fillna(0) <= MAX_MESSAGES).to_numpy(dtype=bool))
-    problems.add(bad, "messages must be a whole number of 0 or more, not "
-                 + values[bad].map(shown))
+    if bad.any():
+        problems.add(bad, "messages must be a whole number of 0 or more, not "
+                     + values[bad].map(shown))
     return counts
 
 
@@ -216,14 +217,17 @@ def check_conversations(rows: pd.DataFrame, timezone: ZoneInfo) -> Checked:
     ended = parse_times(rows["ended_at"], timezone, far["ended_at"])
     for name, parsed in (("started_at", started), ("ended_at", ended)):
         outside = outside_range(rows[name], parsed, far[name])
-        problems.add(outside, name + " " + rows[name][outside].map(shown)
-                     + f" is outside the supported range {RANGE_TEXT}")
+        if outside.any():  # the messages are built for bad rows only: most files have none
+            problems.add(outside, name + " " + rows[name][outside].map(shown)
+                         + f" is outside the supported range {RANGE_TEXT}")
         unreadable = given(rows[name]) & np.isnat(parsed) & ~outside
-        problems.add(unreadable, name + " " + rows[name][unreadable].map(shown)
-                     + " is not an ISO 8601 time (e.g. 2026-06-01T09:30:00+02:00)")
+        if unreadable.any():
+            problems.add(unreadable, name + " " + rows[name][unreadable].map(shown)
+                         + " is not an ISO 8601 time (e.g. 2026-06-01T09:30:00+02:00)")
     inverted = ~np.isnat(started) & ~np.isnat(ended) & (ended < started)
-    problems.add(inverted, "ended_at " + rows["ended_at"][inverted].map(shown)
-                 + " is before started_at " + rows["started_at"][inverted].map(shown))
+    if inverted.any():
+        problems.add(inverted, "ended_at " + rows["ended_at"][inverted].map(shown)
+                     + " is before started_at " + rows["started_at"][inverted].map(shown))
     messages = _messages(rows["messages"], problems)
     initiated = rows["initiated_by"].where(given(rows["initiated_by"]), DEFAULT_INITIATED_BY)
     normalised = pd.DataFrame({
