@@ -111,8 +111,8 @@ def _server_cpu(server: int | None, context: dict[str, Any], key: str) -> Iterat
 
 def import_processes(options: Options) -> int:
     """Imports side by side: the option, else one per core. On SQLite too: its one writer
-    stores one import at a time, while the other process reads and checks its next file
-    before it waits for the lock (1.3 times one process's rows per second at 1M)."""
+    stores one import at a time, while the other process reads, checks and sessionizes
+    its next file before it waits for the lock (bench/RESULTS.md, sixth round)."""
     return options.import_jobs or os.cpu_count() or 1
 
 
