@@ -108,10 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{len(files)} files, {rows:,} rows: import {total:.1f} s ({rows / total:,.0f} rows/s,"
           f" Python CPU {cpu:.1f} s), baseline {baseline_s:.1f} s ({rows / baseline_s:,.0f} "
           f"rows/s), import_vs_baseline {baseline_s / total:.2f}")
-    print("| stage | s | share |\n|---|---:|---:|")
+    print("| stage | s | ms a file | share |\n|---|---:|---:|---:|")
     rest = total - sum(seconds.values())
     for stage, value in [*((s, seconds[s]) for s in STAGES), ("transaction, commit", rest)]:
-        print(f"| {stage} | {value:.1f} | {value / total:.0%} |")
+        print(f"| {stage} | {value:.1f} | {value / len(files) * 1000:.1f} | {value / total:.0%} |")
     return 0
 
 
