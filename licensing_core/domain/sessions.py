@@ -111,7 +111,7 @@ def sessionize(conversations: pd.DataFrame, calendar: TermCalendar) -> pd.DataFr
         return conversations[column].take(first).to_numpy()
 
     return pd.DataFrame({
-        "session_id": session_ids_for(pd.Series(of_first("conversation_id"))),
+        "session_id": session_ids_for(conversations["conversation_id"].take(first)),
         "user_id": of_first("user_id"),
         "agent_name": of_first("agent_name"),
         "channel": of_first("channel"),

@@ -123,28 +123,39 @@ def test_an_import_that_waits_for_another_of_its_tenant_sees_all_that_one_stored
     assert [row[-1] for row in usage[0]] == [10, 10, 10]  # 10:00, 10:30, 11:00
 
 
+def _import_with_a_change_at_the_lock(db: Database, tenant: str, path: Path,
+                                     change: Callable[[Database], Any]) -> bool:
+    """Import the file, `change` made through another connection at the moment the import
+    asks for its tenant's lock (a locked read, or on SQLite its first write): after the
+    import read and checked its first rows. True when the change was made."""
+    elsewhere, changed = Database(db.url), []
+
+    def change_first(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        locking = "FOR UPDATE" in statement or not statement.lstrip().startswith("SELECT")
+        if locking and not changed:
+            changed.append(change(elsewhere))
+    event.listen(db.engine, "before_cursor_execute", change_first)
+    try:
+        _import(db, tenant, path)()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", change_first)
+        elsewhere.dispose()
+    return bool(changed)
+
+
+def _run(db: Database, statement: str) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(text(statement))
+
+
 def test_a_file_checked_before_its_tenants_zone_changed_is_stored_in_the_new_zone(
         db: Database, tmp_path: Path):
     """An import checks its first rows before it waits for the tenant; the zone they were
     read in is the tenant's when the import has the tenant, or they are read again."""
     make_tenant(db, tenant_id="acme", now=NOW)  # UTC
     path = write_csv(tmp_path / "local.csv", [conversation("c1", "u1", "2026-06-01T10:00:00")])
-    elsewhere, changed = Database(db.url), []
-
-    def zone_changes_first(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        # The import asks for its tenant: a locked read, or on SQLite its first write.
-        locking = "FOR UPDATE" in statement or not statement.lstrip().startswith("SELECT")
-        if locking and not changed:
-            changed.append(statement)
-            with elsewhere.engine.begin() as connection:
-                connection.execute(text("UPDATE tenants SET timezone = 'Asia/Kolkata'"))
-    event.listen(db.engine, "before_cursor_execute", zone_changes_first)
-    try:
-        _import(db, "acme", path)()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", zone_changes_first)
-        elsewhere.dispose()
-    assert changed  # the zone changed before the import had the tenant
+    assert _import_with_a_change_at_the_lock(db, "acme", path, lambda elsewhere: _run(
+        elsewhere, "UPDATE tenants SET timezone = 'Asia/Kolkata'"))
     with db.transaction() as session:
         assert session.scalar(select(Conversation.started_at)) == datetime(2026, 6, 1, 4, 30)
 
@@ -157,21 +168,9 @@ def test_sessions_begun_before_a_new_term_came_are_those_of_the_new_term(
     make_tenant(db, tenant_id="acme", start=date(2026, 1, 1), end=date(2026, 5, 31), now=NOW)
     path = write_csv(tmp_path / "june.csv", [conversation("c1", "u1", "2026-06-02T10:00:00Z"),
                                               conversation("c2", "u1", "2026-06-02T10:40:00Z")])
-    elsewhere, renewed = Database(db.url), []
-
-    def term_comes_first(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        locking = "FOR UPDATE" in statement or not statement.lstrip().startswith("SELECT")
-        if locking and not renewed:
-            renewed.append(renew(elsewhere, tenant_id="acme", start=date(2026, 6, 1),
-                                 end=date(2027, 5, 31), licenses=10, session_minutes=60,
-                                 actor="test", now=NOW))
-    event.listen(db.engine, "before_cursor_execute", term_comes_first)
-    try:
-        _import(db, "acme", path)()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", term_comes_first)
-        elsewhere.dispose()
-    assert renewed  # the term came before the import had the tenant
+    assert _import_with_a_change_at_the_lock(db, "acme", path, lambda elsewhere: renew(
+        elsewhere, tenant_id="acme", start=date(2026, 6, 1), end=date(2027, 5, 31),
+        licenses=10, session_minutes=60, actor="test", now=NOW))
     with db.transaction() as session:
         sessions = session.execute(select(UsageSession.session_id, UsageSession.window_end,
                                           UsageSession.term_id)).all()
