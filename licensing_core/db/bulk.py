@@ -96,8 +96,25 @@ def _raw_connection(session: Session) -> Any:
     return session.connection().connection.dbapi_connection
 
 
-def insert_frame(session: Session, table: FromClause, frame: pd.DataFrame) -> int:
+class Prepared:
+    """A frame's rows turned into what the driver takes, before they are written: on
+    SQLite the tuples executemany takes (the conversion is most of the Python time of an
+    insert, so a caller can do it before it waits for the one writer's lock); nothing on
+    PostgreSQL, where the writer's thread writes COPY's CSV beside the caller anyway."""
+
+    def __init__(self, session: Session, frame: pd.DataFrame, columns: Sequence[str]) -> None:
+        self.frame = frame[list(columns)]
+        self.rows = (list(frame_rows(self.frame, self.frame.columns))
+                     if session.get_bind().dialect.name == "sqlite" else None)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+def insert_frame(session: Session, table: FromClause, frame: pd.DataFrame | Prepared) -> int:
     """Insert every row of `frame` (columns named as the table's) into `table`."""
+    prepared = frame.rows if isinstance(frame, Prepared) else None
+    frame = frame.frame if isinstance(frame, Prepared) else frame
     if frame.empty:
         return 0
     name = cast(TableClause, table).name
@@ -112,7 +129,7 @@ def insert_frame(session: Session, table: FromClause, frame: pd.DataFrame) -> in
         statement = f'INSERT INTO "{name}" ({names}) VALUES ({placeholders})'
         cursor = raw.cursor()
         batch: list[tuple[Any, ...]] = []
-        for row in frame_rows(frame, columns):
+        for row in prepared if prepared is not None else frame_rows(frame, columns):
             batch.append(row)
             if len(batch) >= SQLITE_BATCH_ROWS:
                 cursor.executemany(statement, batch)
@@ -172,14 +189,16 @@ class BulkWriter:
         else:  # the caller failed: stop the COPY, the transaction is rolled back anyway
             self.pause(raise_error=False)
 
-    def write(self, frame: pd.DataFrame) -> None:
-        if frame.empty:
+    def write(self, frame: pd.DataFrame | Prepared) -> None:
+        """Store the frame's rows (a Prepared one's columns are the writer's)."""
+        if len(frame) == 0:
             return
-        frame = frame[self.columns]
         self.rows += len(frame)
         if not self._postgres:
-            insert_frame(self.session, self.table, frame)
+            insert_frame(self.session, self.table, frame if isinstance(frame, Prepared)
+                         else frame[self.columns])
             return
+        frame = frame.frame if isinstance(frame, Prepared) else frame[self.columns]
         self._raise_error()
         if self._thread is None:
             raw = _raw_connection(self.session)

@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
-from licensing_core.db.bulk import BulkWriter, insert_frame, one_of, read_frame
+from licensing_core.db.bulk import BulkWriter, Prepared, insert_frame, one_of, read_frame
 from licensing_core.db.models import (
     Conversation,
     PlatformUser,
@@ -43,27 +43,35 @@ def all_user_ids(session: Session, tenant_id: str) -> list[str]:
     ))
 
 
+STORED_SESSION_COLUMNS = ["tenant_id", *SESSION_COLUMNS]
+
+
 class AppendedSessions:
     """The sessions of conversations that only append (see only_appends): those of the
-    change's users, a batch of users at a time. `ahead()` sessionizes the first batch at
-    once, so that it is done while the server still stores the conversations."""
+    change's users, a batch of users at a time, ready to store in `session`'s database.
+    `ahead()` makes the first batch at once, so that it is done while the server still
+    stores the conversations (or, on SQLite, before the import waits for the lock)."""
 
-    def __init__(self, added: pd.DataFrame, user_ids: Sequence[str],
-                 calendar: TermCalendar) -> None:
+    def __init__(self, session: Session, tenant_id: str, added: pd.DataFrame,
+                 user_ids: Sequence[str], calendar: TermCalendar) -> None:
+        self._session = session
+        self._tenant_id = tenant_id
         self._added = added
         self._calendar = calendar
         self._batches = list(_batches(sorted(set(user_ids)), APPENDED_USERS_PER_BATCH))
-        self._ready: list[pd.DataFrame] = []
+        self._ready: list[Prepared] = []
 
     def ahead(self) -> None:
         if self._batches and not self._ready:
             self._ready.append(self._next())
 
-    def _next(self) -> pd.DataFrame:
+    def _next(self) -> Prepared:
         batch = self._batches.pop(0)
-        return sessionize(self._added[self._added["user_id"].isin(batch)], self._calendar)
+        sessions = sessionize(self._added[self._added["user_id"].isin(batch)], self._calendar)
+        return Prepared(self._session, _session_rows(self._tenant_id, sessions),
+                        STORED_SESSION_COLUMNS)
 
-    def __iter__(self) -> Iterator[pd.DataFrame]:
+    def __iter__(self) -> Iterator[Prepared]:
         while self._ready or self._batches:
             yield self._ready.pop(0) if self._ready else self._next()
 
@@ -216,11 +224,9 @@ def _append_sessions(session: Session, tenant_id: str, user_ids: list[str], sinc
     the next batch is sessionized.
     """
     kept = _closed_count(session, tenant_id, user_ids, since)
-    columns = ["tenant_id", *SESSION_COLUMNS]
-    with BulkWriter(session, UsageSession.__table__, columns) as writer:
+    with BulkWriter(session, UsageSession.__table__, STORED_SESSION_COLUMNS) as writer:
         for sessions in added:
-            if not sessions.empty:
-                writer.write(_session_rows(tenant_id, sessions))
+            writer.write(sessions)
     return kept + writer.rows
 
 

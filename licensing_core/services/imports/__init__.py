@@ -6,12 +6,12 @@
 One pass over the file in one transaction, with the tenant locked: each chunk is read,
 checked (its rows, repeats in the file, conflicts with stored conversations) and, while
 the file has no bad row, stored (a conversations file's first chunk is read and its rows
-checked before the import waits for the lock, and a file of one chunk begins its sessions
-then); on PostgreSQL the server stores a chunk while the next is read and checked. A
-file with any bad row is refused whole and the transaction rolled back, so it stores
-nothing. Then the usage of the users the file touched is rebuilt (from the stored rows
-kept in memory when the import only appends), the alert thresholds are evaluated and the
-import is written to the audit log.
+checked before the import waits for the lock, and a file of one chunk is made ready to
+store and begins its sessions then); on PostgreSQL the server stores a chunk while the
+next is read and checked. A file with any bad row is refused whole and the transaction
+rolled back, so it stores nothing. Then the usage of the users the file touched is
+rebuilt (from the stored rows kept in memory when the import only appends), the alert
+thresholds are evaluated and the import is written to the audit log.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from licensing_core.services.imports.results import (
     Progress,
     no_progress,
 )
-from licensing_core.services.imports.sessionizing import KeptRows, SessionsAhead, rebuild
+from licensing_core.services.imports.sessionizing import FileAhead, KeptRows, rebuild
 from licensing_core.services.imports.storing import ConversationsStore, UsersStore
 
 
@@ -122,12 +122,12 @@ def _checked_conversations(session: Session, tenant: Tenant, rows_checked: Itera
 
 def _locked_and_checking(session: Session, tenant_id: str, path: Path, name: str,
                          sessions: bool) -> tuple[Tenant, ConversationsCheck,
-                                                  Iterator[pd.DataFrame], SessionsAhead | None]:
+                                                  Iterator[pd.DataFrame], FileAhead | None]:
     """The tenant locked, and the file's check with its first chunk done before the lock:
     while another import of the tenant holds it (or, on SQLite, any import holds the one
     writer's lock), this one reads and checks its file, and, with `sessions` and when that
-    chunk is the whole file, begins its sessions. Checked again in the tenant's zone if
-    it changed meanwhile (and no sessions ahead)."""
+    chunk is the whole file, makes its rows ready to store and begins its sessions.
+    Checked again in the tenant's zone if it changed meanwhile (and nothing ahead)."""
     before = get_tenant(session, tenant_id)
     zone = before.timezone
     check = ConversationsCheck(name, ZoneInfo(zone))
@@ -136,7 +136,8 @@ def _locked_and_checking(session: Session, tenant_id: str, path: Path, name: str
     ahead = None
     if sessions and first and not first[0].empty and not check.report \
             and check.rows_read < CHUNK_ROWS:
-        ahead = SessionsAhead.of(first[0], calendar_of(before, tenant_terms(session, tenant_id)))
+        ahead = FileAhead.of(session, tenant_id, first[0],
+                             calendar_of(before, tenant_terms(session, tenant_id)))
     tenant = get_tenant(session, tenant_id, lock=True)  # the same object, refreshed
     if tenant.timezone != zone:
         check = ConversationsCheck(name, ZoneInfo(tenant.timezone))
@@ -162,7 +163,7 @@ def import_conversations(db: Database, *, tenant_id: str, path: Path, actor: str
         tenant, check, rows_checked, ahead = _locked_and_checking(
             session, tenant_id, path, name, sessions_from_memory)
         kept = KeptRows.before_storing(session, tenant, ahead) if sessions_from_memory else None
-        with ConversationsStore(session, tenant.id) as store:
+        with ConversationsStore(session, tenant.id, ahead.rows if ahead else None) as store:
             for rows in _checked_conversations(session, tenant, rows_checked, check,
                                                store.pause, report):
                 store.add(rows)

@@ -5,8 +5,8 @@ before its earliest new one: a first file, the next day's file) builds its sessi
 the rows it stored, kept in memory as they were stored (`KeptRows`, about 30 bytes a row,
 within a budget), starting while the server still stores the last of them; any other
 import, or one over the budget, reads them back. The sessions of a file of one chunk are
-begun before the import waits for the tenant's lock (`SessionsAhead`), and used when
-that chunk is what it stored, in the same terms.
+begun, and its rows made ready to store, before the import waits for the tenant's lock
+(`FileAhead`); they are used when that chunk is what it stores, in the same terms.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from licensing_core.db.tenancy import calendar_of, tenant_terms
 from licensing_core.domain.calendar import TermCalendar
 from licensing_core.domain.sessions import CONVERSATION_COLUMNS, GROUP_COLUMNS
 from licensing_core.services.imports.results import Stored
+from licensing_core.services.imports.storing import ConversationRows
 from licensing_core.services.usage import (
     AppendedSessions,
     appends_after,
@@ -36,23 +37,24 @@ KEPT_ROWS_BYTES = 128 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class SessionsAhead:
-    """The sessions of a file's first chunk of checked rows, begun with the tenant's terms
-    read before its lock: while another import holds the lock (on SQLite, any import: the
-    one writer's lock), this one sessionizes instead of doing it once it holds the lock.
-    Terms are never changed in place (a new term is a new row), so the same terms under
-    the lock are the same calendar."""
+class FileAhead:
+    """A file's first chunk of checked rows made ready to store, and its sessions begun
+    with the tenant's terms read before its lock: while another import holds the lock (on
+    SQLite, any import: the one writer's lock), this one does that work instead of doing
+    it once it holds the lock. Terms are never changed in place (a new term is a new
+    row), so the same terms under the lock are the same calendar."""
 
-    rows: pd.DataFrame
+    rows: ConversationRows
     calendar: TermCalendar
     sessions: AppendedSessions
 
     @classmethod
-    def of(cls, rows: pd.DataFrame, calendar: TermCalendar) -> SessionsAhead:
-        sessions = AppendedSessions(rows[CONVERSATION_COLUMNS], rows["user_id"].unique(),
-                                    calendar)
+    def of(cls, session: Session, tenant_id: str, rows: pd.DataFrame,
+           calendar: TermCalendar) -> FileAhead:
+        sessions = AppendedSessions(session, tenant_id, rows[CONVERSATION_COLUMNS],
+                                    rows["user_id"].unique(), calendar)
         sessions.ahead()
-        return cls(rows, calendar, sessions)
+        return cls(ConversationRows.of(session, tenant_id, rows), calendar, sessions)
 
 
 @dataclass
@@ -64,17 +66,19 @@ class KeptRows:
     tell whether the import only appends.
     """
 
+    session: Session
+    tenant_id: str
     latest_before: datetime | None
     calendar: TermCalendar
-    ahead: SessionsAhead | None = None
+    ahead: FileAhead | None = None
     parts: list[pd.DataFrame] | None = field(default_factory=list)  # None: over the budget
     size: int = 0
     only_ahead: bool = False  # the rows kept are ahead's rows, and only those
 
     @classmethod
     def before_storing(cls, session: Session, tenant: Tenant,
-                       ahead: SessionsAhead | None = None) -> KeptRows:
-        return cls(latest_start(session, tenant.id),
+                       ahead: FileAhead | None = None) -> KeptRows:
+        return cls(session, tenant.id, latest_start(session, tenant.id),
                    calendar_of(tenant, tenant_terms(session, tenant.id)), ahead)
 
     def add(self, rows: pd.DataFrame) -> None:
@@ -83,7 +87,8 @@ class KeptRows:
         files, is not worth converting)."""
         if self.parts is None or rows.empty:
             return
-        self.only_ahead = not self.parts and self.ahead is not None and rows is self.ahead.rows
+        self.only_ahead = (not self.parts and self.ahead is not None
+                           and rows is self.ahead.rows.source)
         part = rows[CONVERSATION_COLUMNS]
         if self.parts:  # a file of several chunks: every part compacted
             if len(self.parts) == 1:
@@ -104,7 +109,8 @@ class KeptRows:
         if self.only_ahead and self.ahead is not None and self.ahead.calendar.same_as(
                 self.calendar):
             return self.ahead.sessions
-        appended = AppendedSessions(self._frame(), user_ids, self.calendar)
+        appended = AppendedSessions(self.session, self.tenant_id, self._frame(), user_ids,
+                                    self.calendar)
         appended.ahead()
         return appended
 

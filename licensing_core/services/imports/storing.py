@@ -8,6 +8,7 @@ created, and every user's first conversation date moved earlier, once the file i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import cast
@@ -17,10 +18,9 @@ import pandas as pd
 from sqlalchemy import Table, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from licensing_core.db.bulk import BulkWriter, insert_frame
+from licensing_core.db.bulk import BulkWriter, Prepared, insert_frame
 from licensing_core.db.models import Conversation, PlatformUser, UserStatusEvent
 from licensing_core.domain.kinds import UserStatus
-from licensing_core.ingest.readers import LINE
 from licensing_core.ingest.validation import CONVERSATION_FIELDS, USER_TEXT_FIELDS
 from licensing_core.services.imports.results import Stored
 from licensing_core.services.imports.staging import refresh_statistics, rows_of, stored_rows
@@ -96,16 +96,34 @@ class UsersStore:
 
 # ---- conversations -----------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class ConversationRows:
+    """Checked rows made ready to store: the table's columns (Prepared) and each user's
+    earliest start. A file of one chunk makes them before it waits for the tenant's lock."""
+
+    source: pd.DataFrame  # the checked rows they were made from
+    table_rows: Prepared
+    firsts: pd.Series
+
+    @classmethod
+    def of(cls, session: Session, tenant_id: str, rows: pd.DataFrame) -> ConversationRows:
+        return cls(rows, Prepared(session, rows.assign(tenant_id=tenant_id), CONVERSATION_COLUMNS),
+                   rows.groupby("user_id", sort=False)["started_at"].min())
+
+
 class ConversationsStore:
     """New conversations of a file, written as they come; the users' first dates at the end.
 
     Use it in a `with` block, and `pause()` it before running any other statement on the
-    session (the writer holds the connection while its COPY is open).
+    session (the writer holds the connection while its COPY is open). `ready`: rows made
+    ready before, stored as they are when `add` is given the rows they were made from.
     """
 
-    def __init__(self, session: Session, tenant_id: str) -> None:
+    def __init__(self, session: Session, tenant_id: str,
+                 ready: ConversationRows | None = None) -> None:
         self.session = session
         self.tenant_id = tenant_id
+        self.ready = ready
         self.writer = BulkWriter(session, Conversation.__table__, CONVERSATION_COLUMNS)
         self.firsts = pd.Series(dtype="datetime64[us]")  # earliest start per user
 
@@ -120,11 +138,11 @@ class ConversationsStore:
         """Store checked rows (with or without their lines)."""
         if rows.empty:
             return
-        self.writer.write(rows.drop(columns=[LINE], errors="ignore")
-                          .assign(tenant_id=self.tenant_id))
-        chunk_firsts = rows.groupby("user_id", sort=False)["started_at"].min()
-        self.firsts = chunk_firsts if self.firsts.empty else pd.concat(
-            [self.firsts, chunk_firsts]).groupby(level=0).min()
+        ready = self.ready if self.ready is not None and rows is self.ready.source \
+            else ConversationRows.of(self.session, self.tenant_id, rows)
+        self.writer.write(ready.table_rows)
+        self.firsts = ready.firsts if self.firsts.empty else pd.concat(
+            [self.firsts, ready.firsts]).groupby(level=0).min()
 
     def pause(self) -> None:
         self.writer.pause()
