@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from licensing_core.domain.user_licenses import license_holdings
 
@@ -96,3 +98,45 @@ def test_only_the_users_asked_for_are_counted():
     held = holdings(events=[("u1", "Active", datetime(2025, 1, 1)),
                             ("u2", "Active", datetime(2025, 1, 1))], users=["u2"], terms=[TERM_1])
     assert list(held) == [(1, "u2")]
+
+
+def reference_holdings(users, terms, events, conversations) -> dict[tuple[int, str], tuple]:
+    """The rule read plainly, user by user: Active at the term's start (its latest event at
+    or before it says so, or it has none and its first conversation is at or before it),
+    becoming Active during the term, or a conversation in it; the earliest of these."""
+    held = {}
+    for term_id, start, end in terms:
+        for user in sorted(set(users)):
+            mine = [(at, i, status) for i, (u, status, at) in enumerate(events) if u == user]
+            talks = [at for u, at in conversations if u == user]
+            until_start = [e for e in mine if e[0] <= start]
+            if until_start:
+                active_at_start = max(until_start)[2] == "Active"
+            else:
+                active_at_start = bool(talks) and min(talks) <= start
+            moments = [start] if active_at_start else []
+            moments += [at for at, _, status in mine if status == "Active" and start < at < end]
+            inside = [at for at in talks if start <= at < end]
+            moments += inside
+            if moments:
+                held[(term_id, user)] = (min(moments), len(inside))
+    return held
+
+
+MOMENTS = st.sampled_from([datetime(2025, 12, 1), datetime(2026, 1, 1), datetime(2026, 3, 5),
+                           datetime(2026, 6, 30, 23, 59), datetime(2026, 7, 1),
+                           datetime(2026, 9, 9, 9, 9), datetime(2027, 1, 1)])
+USERS = st.sampled_from(["u1", "u2", "u3"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(events=st.lists(st.tuples(USERS, st.sampled_from(["Active", "Inactive"]), MOMENTS),
+                       max_size=8),
+       conversations=st.lists(st.tuples(USERS, MOMENTS), max_size=8),
+       users=st.lists(USERS, min_size=1, max_size=3, unique=True),
+       terms=st.sampled_from([[TERM_1], [TERM_2], [TERM_1, TERM_2]]))
+def test_the_holdings_are_those_of_the_rule_read_plainly(events, conversations, users, terms):
+    """Many events at the same moment, users met only in conversations, users not asked
+    for: the holdings are the plain reading's."""
+    assert holdings(events=events, conversations=conversations, users=users, terms=terms) == \
+        reference_holdings(users, terms, events, conversations)
