@@ -184,6 +184,12 @@ def _frame(columns: dict[str, pd.Series], fields: Sequence[str],
     return frame
 
 
+def without_rows(frame: pd.DataFrame, drop: np.ndarray) -> pd.DataFrame:
+    """The frame without the rows of `drop`, numbered from 0; the frame itself when none
+    is dropped (the usual file has no bad, repeated or stored row: no copy then)."""
+    return frame[~drop].reset_index(drop=True) if drop.any() else frame
+
+
 def _csv_frame(columns: dict[str, Any], fields: Sequence[str],
                lines: np.ndarray) -> pd.DataFrame:
     """A CSV chunk without its blank rows (every value empty, e.g. a spreadsheet's ',,,')."""
@@ -192,7 +198,7 @@ def _csv_frame(columns: dict[str, Any], fields: Sequence[str],
     for values in stripped.values():
         blank &= (values == "").to_numpy()
     frame = _frame(stripped, fields, lines)
-    return frame[~blank].reset_index(drop=True) if blank.any() else frame
+    return without_rows(frame, blank)
 
 
 # ---- CSV ---------------------------------------------------------------------------------

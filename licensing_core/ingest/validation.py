@@ -18,7 +18,7 @@ from licensing_core.db.models import Conversation, PlatformUser
 from licensing_core.domain.emails import email_problem
 from licensing_core.domain.kinds import UserStatus
 from licensing_core.domain.limits import FIRST_INSTANT, LAST_INSTANT, RANGE_TEXT
-from licensing_core.ingest.readers import LINE, field_name
+from licensing_core.ingest.readers import LINE, field_name, without_rows
 
 USER_FIELDS = ["user_id", "user_name", "email", "first_name", "last_name", "role", "status"]
 USER_TEXT_FIELDS = ["user_name", "email", "first_name", "last_name", "role"]
@@ -143,7 +143,7 @@ def check_users(rows: pd.DataFrame) -> Checked:
         bad_email = why.notna().to_numpy(dtype=bool)
         problems.add(bad_email, "email: " + why[bad_email].astype(str))
     normalised = rows.assign(status=status.astype("str"))
-    return Checked(normalised[~problems.bad].reset_index(drop=True), problems.problems())
+    return Checked(without_rows(normalised, problems.bad), problems.problems())
 
 
 def parse_times(values: pd.Series, timezone: ZoneInfo,
@@ -236,7 +236,7 @@ def check_conversations(rows: pd.DataFrame, timezone: ZoneInfo) -> Checked:
         "channel": rows["channel"], "initiated_by": initiated.astype("str"),
         "messages": messages, LINE: rows[LINE],
     })
-    return Checked(normalised[~problems.bad].reset_index(drop=True), problems.problems())
+    return Checked(without_rows(normalised, problems.bad), problems.problems())
 
 
 def hash_text(values: pd.Series) -> np.ndarray:

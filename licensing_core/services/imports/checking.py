@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from licensing_core.db.models import Conversation
-from licensing_core.ingest.readers import LINE, Chunk
+from licensing_core.ingest.readers import LINE, Chunk, without_rows
 from licensing_core.ingest.validation import (
     CONVERSATION_CONTENT,
     ErrorReport,
@@ -79,7 +79,7 @@ class ConversationsCheck:
                              f"line {earlier[row]} with a different {', '.join(fields)}"))
         self.report.add(problems)
         self.rows_read += chunk.rows_read
-        return rows[~again].reset_index(drop=True)
+        return without_rows(rows, again)
 
     def against_stored(self, session: Session, tenant_id: str,
                        rows: pd.DataFrame) -> pd.DataFrame:
@@ -90,9 +90,8 @@ class ConversationsCheck:
         self.report.add(problems)
         stored = np.isin(rows[LINE].to_numpy(), same) | np.isin(
             rows[LINE].to_numpy(), [line for line, _ in problems])
-        if not stored.any():
-            return rows  # the same rows: sessions begun from them before the lock still hold
-        return rows[~stored].reset_index(drop=True)
+        # none stored: the same rows, so those made ready before the lock still hold
+        return without_rows(rows, stored)
 
 
 def _time_text(value: object) -> str:
