@@ -48,9 +48,10 @@ STORED_SESSION_COLUMNS = ["tenant_id", *SESSION_COLUMNS]
 
 class AppendedSessions:
     """The sessions of conversations that only append (see only_appends): those of the
-    change's users, a batch of users at a time, ready to store in `session`'s database.
-    `ahead()` makes the first batch at once, so that it is done while the server still
-    stores the conversations (or, on SQLite, before the import waits for the lock)."""
+    change's users (`user_ids`, the users of `added`), a batch of users at a time, ready
+    to store in `session`'s database. `ahead()` makes the first batch at once, so that it
+    is done while the server still stores the conversations (or, on SQLite, before the
+    import waits for the lock)."""
 
     def __init__(self, session: Session, tenant_id: str, added: pd.DataFrame,
                  user_ids: Sequence[str], calendar: TermCalendar) -> None:
@@ -59,6 +60,7 @@ class AppendedSessions:
         self._added = added
         self._calendar = calendar
         self._batches = list(_batches(sorted(set(user_ids)), APPENDED_USERS_PER_BATCH))
+        self._one_batch = len(self._batches) == 1  # of every user of `added`: no filter
         self._ready: list[Prepared] = []
 
     def ahead(self) -> None:
@@ -67,7 +69,9 @@ class AppendedSessions:
 
     def _next(self) -> Prepared:
         batch = self._batches.pop(0)
-        sessions = sessionize(self._added[self._added["user_id"].isin(batch)], self._calendar)
+        added = self._added if self._one_batch else self._added[
+            self._added["user_id"].isin(batch)]
+        sessions = sessionize(added, self._calendar)
         return Prepared(self._session, _session_rows(self._tenant_id, sessions),
                         STORED_SESSION_COLUMNS)
 

@@ -22,6 +22,7 @@ from licensing_core.db.engine import Database
 from licensing_core.db.models import Term, UsageSession
 from licensing_core.db.tenancy import get_tenant
 from licensing_core.queries.summary import subscription_summary
+from licensing_core.services import usage
 from licensing_core.services.imports import ImportSummary, import_conversations, sessionizing
 from licensing_core.services.usage import only_appends
 from tests.fixtures_data import conversation, make_tenant, write_csv
@@ -135,6 +136,19 @@ def test_a_first_import_builds_from_memory_the_sessions_of_the_read_back(db, tmp
     assert paths == [MEMORY, READ_BACK]
     assert summary.sessions_recomputed == reference.sessions_recomputed > 100
     assert_same_as_reference(db, "memory", "reference")
+
+
+@pytest.mark.parametrize("users_per_batch", [1, 4])
+def test_sessions_made_in_batches_of_users_are_those_of_one_batch(db, tmp_path, paths,
+                                                                   monkeypatch, users_per_batch):
+    """A large file's sessions are made a batch of users at a time (1,000): with batches of
+    one and of four of its six users, each batch holds its users' sessions and no other's."""
+    monkeypatch.setattr(usage, "APPENDED_USERS_PER_BATCH", users_per_batch)
+    tenants(db, "batched", "reference")
+    load(db, tmp_path, "batched", HISTORY)
+    load_read_back(db, tmp_path, "reference", HISTORY)
+    assert paths == [MEMORY, READ_BACK]
+    assert_same_as_reference(db, "batched", "reference")
 
 
 def test_day_by_day_files_give_the_sessions_of_one_file(db, tmp_path, paths):
