@@ -112,7 +112,8 @@ class Prepared:
 
 
 def insert_frame(session: Session, table: FromClause, frame: pd.DataFrame | Prepared) -> int:
-    """Insert every row of `frame` (columns named as the table's) into `table`."""
+    """Insert every row of `frame` (columns named as the table's) into `table`; a Prepared
+    frame's tuples are inserted as they are."""
     prepared = frame.rows if isinstance(frame, Prepared) else None
     frame = frame.frame if isinstance(frame, Prepared) else frame
     if frame.empty:
