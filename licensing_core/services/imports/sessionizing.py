@@ -88,7 +88,7 @@ class KeptRows:
         if self.parts is None or rows.empty:
             return
         self.only_ahead = (not self.parts and self.ahead is not None
-                           and rows is self.ahead.rows.source)
+                           and self.ahead.rows.made_from(rows))
         part = rows[CONVERSATION_COLUMNS]
         if self.parts:  # a file of several chunks: every part compacted
             if len(self.parts) == 1:

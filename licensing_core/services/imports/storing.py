@@ -105,6 +105,10 @@ class ConversationRows:
     table_rows: Prepared
     firsts: pd.Series
 
+    def made_from(self, rows: pd.DataFrame) -> bool:
+        """Whether `rows` are the very rows these were made from (no row skipped since)."""
+        return rows is self.source
+
     @classmethod
     def of(cls, session: Session, tenant_id: str, rows: pd.DataFrame) -> ConversationRows:
         return cls(rows, Prepared(session, rows.assign(tenant_id=tenant_id), CONVERSATION_COLUMNS),
@@ -138,7 +142,7 @@ class ConversationsStore:
         """Store checked rows (with or without their lines)."""
         if rows.empty:
             return
-        ready = self.ready if self.ready is not None and rows is self.ready.source \
+        ready = self.ready if self.ready is not None and self.ready.made_from(rows) \
             else ConversationRows.of(self.session, self.tenant_id, rows)
         self.writer.write(ready.table_rows)
         self.firsts = ready.firsts if self.firsts.empty else pd.concat(
