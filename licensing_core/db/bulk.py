@@ -194,19 +194,19 @@ class BulkWriter:
         """Store the frame's rows (a Prepared one's columns are the writer's)."""
         if len(frame) == 0:
             return
-        self.rows += len(frame)
+        ready = frame if isinstance(frame, Prepared) else Prepared(self.session, frame,
+                                                                   self.columns)
+        self.rows += len(ready)
         if not self._postgres:
-            insert_frame(self.session, self.table, frame if isinstance(frame, Prepared)
-                         else frame[self.columns])
+            insert_frame(self.session, self.table, ready)
             return
-        frame = frame.frame if isinstance(frame, Prepared) else frame[self.columns]
         self._raise_error()
         if self._thread is None:
             raw = _raw_connection(self.session)
             self._thread = threading.Thread(target=self._send, args=(raw,),
                                             name="bulk-writer", daemon=True)
             self._thread.start()
-        self._queue.put(frame)
+        self._queue.put(ready.frame)
 
     def pause(self, raise_error: bool = True) -> None:
         """Wait until every queued frame is stored and free the connection."""

@@ -197,8 +197,7 @@ def _csv_frame(columns: dict[str, Any], fields: Sequence[str],
     blank = np.ones(len(lines), dtype=bool)
     for values in stripped.values():
         blank &= (values == "").to_numpy()
-    frame = _frame(stripped, fields, lines)
-    return without_rows(frame, blank)
+    return without_rows(_frame(stripped, fields, lines), blank)
 
 
 # ---- CSV ---------------------------------------------------------------------------------
