@@ -63,6 +63,11 @@ class AppendedSessions:
         self._one_batch = len(self._batches) == 1  # of every user of `added`: no filter
         self._ready: list[Prepared] = []
 
+    @property
+    def calendar(self) -> TermCalendar:
+        """The tenant's terms the sessions are made in."""
+        return self._calendar
+
     def ahead(self) -> None:
         if self._batches and not self._ready:
             self._ready.append(self._next())
@@ -94,17 +99,19 @@ def recompute_usage(session: Session, tenant: Tenant, user_ids: Sequence[str] | 
     `added`, given with `since` when `only_appends` held before the change stored anything,
     is the sessions of every conversation it stored (AppendedSessions of
     sessions.CONVERSATION_COLUMNS): those are then all the conversations of open sessions,
-    so they are sessionized from memory, not read back.
+    so they are sessionized from memory, not read back, in its calendar: the caller read
+    it while it held the tenant's lock, so it is the tenant's terms (not read again).
 
     Returns the number of sessions of those users after recomputation.
     """
     ids = sorted(set(user_ids)) if user_ids is not None else all_user_ids(session, tenant.id)
-    terms = tenant_terms(session, tenant.id)
-    calendar = calendar_of(tenant, terms)
+    appending = added if since is not None else None
+    calendar = appending.calendar if appending is not None else calendar_of(
+        tenant, tenant_terms(session, tenant.id))
     user_terms = [(t.term_id, *calendar.bounds[i]) for i, t in enumerate(calendar.terms)
                   if t.license_type == LicenseType.USER]
-    if since is not None and added is not None:
-        sessions_total = _append_sessions(session, tenant.id, ids, since, added)
+    if since is not None and appending is not None:
+        sessions_total = _append_sessions(session, tenant.id, ids, since, appending)
     else:
         sessions_total = sum(_recompute_batch_sessions(session, tenant.id, batch, calendar,
                                                        since) for batch in _batches(ids))

@@ -23,7 +23,12 @@ from licensing_core.db.models import Term, UsageSession
 from licensing_core.db.tenancy import get_tenant
 from licensing_core.queries.summary import subscription_summary
 from licensing_core.services import usage
-from licensing_core.services.imports import ImportSummary, import_conversations, sessionizing
+from licensing_core.services.imports import (
+    ImportSummary,
+    import_conversations,
+    reading,
+    sessionizing,
+)
 from licensing_core.services.usage import only_appends
 from tests.fixtures_data import conversation, make_tenant, write_csv
 
@@ -235,6 +240,7 @@ def test_a_longer_session_of_the_terms_lowers_the_floor(db, tmp_path, paths):
 def test_rows_over_the_memory_budget_are_read_back(db, tmp_path, paths, monkeypatch):
     tenants(db, "big", "reference")
     monkeypatch.setattr(sessionizing, "KEPT_ROWS_BYTES", 0)
+    monkeypatch.setattr(reading, "CHUNK_ROWS", 3)  # a file's one chunk is never over it
     load(db, tmp_path, "big", HISTORY)
     assert paths == [READ_BACK]
     load_read_back(db, tmp_path, "reference", HISTORY)

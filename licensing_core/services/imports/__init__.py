@@ -23,13 +23,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from licensing_core.clock import utcnow
 from licensing_core.db.bulk import bulk_cache
 from licensing_core.db.engine import Database
-from licensing_core.db.models import Conversation, Tenant
+from licensing_core.db.models import Tenant
 from licensing_core.db.tenancy import calendar_of, get_tenant, tenant_terms
 from licensing_core.ingest.readers import CHUNK_ROWS
 from licensing_core.services.imports import reading
@@ -45,11 +44,7 @@ from licensing_core.services.imports.results import (
 )
 from licensing_core.services.imports.sessionizing import FileAhead, KeptRows, rebuild
 from licensing_core.services.imports.storing import ConversationsStore, UsersStore
-
-
-def _any_stored(session: Session, tenant_id: str) -> bool:
-    return session.scalar(select(Conversation.conversation_id).where(
-        Conversation.tenant_id == tenant_id).limit(1)) is not None
+from licensing_core.services.usage import latest_start
 
 
 def _no_pause() -> None:
@@ -102,15 +97,15 @@ def _rows_checked(path: Path, check: ConversationsCheck) -> Iterator[pd.DataFram
 
 
 def _checked_conversations(session: Session, tenant: Tenant, rows_checked: Iterator[pd.DataFrame],
-                           check: ConversationsCheck, pause: Callable[[], None],
+                           check: ConversationsCheck, any_stored: bool,
+                           pause: Callable[[], None],
                            progress: Progress) -> Iterator[pd.DataFrame]:
     """Every chunk's rows to store, while the file has no bad row.
 
     Checking a chunk's rows runs no statement, so it overlaps the store of the chunk
-    before; comparing them with the stored conversations (when the tenant has some)
-    calls `pause` first, to have the connection.
+    before; comparing them with the stored conversations (when the tenant has some:
+    `any_stored`) calls `pause` first, to have the connection.
     """
-    any_stored = _any_stored(session, tenant.id)
     for rows in rows_checked:
         if any_stored:
             pause()
@@ -162,10 +157,12 @@ def import_conversations(db: Database, *, tenant_id: str, path: Path, actor: str
     with db.transaction() as session, bulk_cache(session):
         tenant, check, rows_checked, ahead = _locked_and_checking(
             session, tenant_id, path, name, sessions_from_memory)
-        kept = KeptRows.before_storing(session, tenant, ahead) if sessions_from_memory else None
+        latest = latest_start(session, tenant.id)  # None: the tenant has none stored
+        kept = KeptRows.before_storing(session, tenant, latest, ahead) \
+            if sessions_from_memory else None
         with ConversationsStore(session, tenant.id, ahead.rows if ahead else None) as store:
             for rows in _checked_conversations(session, tenant, rows_checked, check,
-                                               store.pause, report):
+                                               latest is not None, store.pause, report):
                 store.add(rows)
                 if kept is not None:
                     kept.add(rows)
@@ -196,8 +193,9 @@ def check_import(db: Database, *, kind: str, tenant_id: str, path: Path,
     with db.transaction() as session:
         tenant = get_tenant(session, tenant_id)
         conversations = ConversationsCheck(name, ZoneInfo(tenant.timezone))
+        any_stored = latest_start(session, tenant.id) is not None
         for _ in _checked_conversations(session, tenant, _rows_checked(path, conversations),
-                                        conversations, _no_pause, no_progress):
+                                        conversations, any_stored, _no_pause, no_progress):
             pass
     return FileCheck(conversations.rows_read, conversations.report.problems,
                      conversations.report.omitted)

@@ -28,7 +28,6 @@ from licensing_core.services.imports.storing import ConversationRows
 from licensing_core.services.usage import (
     AppendedSessions,
     appends_after,
-    latest_start,
     recompute_usage,
 )
 
@@ -59,7 +58,8 @@ class FileAhead:
 
 @dataclass
 class KeptRows:
-    """The stored rows' columns that sessions need, the repeated texts as categoricals.
+    """The stored rows, for their sessions: a file's one chunk as it is, the columns
+    sessions need of several, the repeated texts as categoricals.
 
     `latest_before`, the latest conversation stored before the import, and the tenant's
     terms are read before it stores anything: with the earliest new conversation, they
@@ -76,25 +76,28 @@ class KeptRows:
     only_ahead: bool = False  # the rows kept are ahead's rows, and only those
 
     @classmethod
-    def before_storing(cls, session: Session, tenant: Tenant,
+    def before_storing(cls, session: Session, tenant: Tenant, latest_before: datetime | None,
                        ahead: FileAhead | None = None) -> KeptRows:
-        return cls(session, tenant.id, latest_start(session, tenant.id),
+        return cls(session, tenant.id, latest_before,
                    calendar_of(tenant, tenant_terms(session, tenant.id)), ahead)
 
     def add(self, rows: pd.DataFrame) -> None:
-        """Keep a chunk's rows; from a file's second chunk on, the repeated texts of every
-        kept chunk as categoricals (a fraction of the memory; a one-chunk file, most
-        files, is not worth converting)."""
+        """Keep a chunk's rows; from a file's second chunk on, only the columns sessions
+        need, the repeated texts of every kept chunk as categoricals (a fraction of the
+        memory), counted against the budget. A file of one chunk (most files, and at most
+        CHUNK_ROWS rows: far within the budget) is kept as it is, neither copied nor
+        measured."""
         if self.parts is None or rows.empty:
             return
-        self.only_ahead = (not self.parts and self.ahead is not None
-                           and self.ahead.rows.made_from(rows))
-        part = rows[CONVERSATION_COLUMNS]
-        if self.parts:  # a file of several chunks: every part compacted
-            if len(self.parts) == 1:
-                self.parts = [_compact(self.parts[0])]
-                self.size = _bytes(self.parts[0])
-            part = _compact(part)
+        if not self.parts:
+            self.only_ahead = self.ahead is not None and self.ahead.rows.made_from(rows)
+            self.parts.append(rows)
+            return
+        self.only_ahead = False
+        if len(self.parts) == 1:
+            self.parts = [_compact(self.parts[0][CONVERSATION_COLUMNS])]
+            self.size = _bytes(self.parts[0])
+        part = _compact(rows[CONVERSATION_COLUMNS])
         self.parts.append(part)
         self.size += _bytes(part)
         if self.size > KEPT_ROWS_BYTES:
