@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from licensing_core.db.models import Conversation, PlatformUser
 from licensing_core.domain.emails import email_problem
@@ -36,7 +38,8 @@ SHOWN_VALUE_CHARS = 60
 # messages is stored in a 32-bit INTEGER column.
 MAX_MESSAGES = 2**31 - 1
 _STATUSES = {status.lower(): status for status in UserStatus}
-# A time part followed by Z or +hh[:mm] / -hh[:mm]: the instant is absolute.
+# A time part followed by Z or +hh[:mm] / -hh[:mm]: the instant is absolute. The patterns
+# here are RE2's (pyarrow's), where \d is 0-9 only.
 _OFFSET = r"\d[T ]\d.*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
 _NAT = np.datetime64("NaT", "us")
 
@@ -59,9 +62,33 @@ def shown(value: object) -> str:
     return repr(text)
 
 
+# The text checks call pyarrow's kernels on the column's own Arrow array: pandas' string
+# methods add tens of microseconds each (a regex is parsed again by Python's re on every
+# call), and a file of a few rows pays them as fully as one of thousands.
+
+def _arrow(values: pd.Series | pa.Array) -> pa.Array:
+    return values if isinstance(values, pa.Array) else pa.array(values, type=pa.large_string())
+
+
+def text_lengths(values: pd.Series) -> np.ndarray:
+    """The characters of each text, 0 where the file gives none."""
+    lengths = pc.utf8_length(_arrow(values))
+    return np.asarray(pc.fill_null(lengths, 0), dtype=np.int64)
+
+
 def given(values: pd.Series) -> np.ndarray:
-    """Rows where the file gives a non-empty value (a text's length is NaN where none)."""
-    return (values.str.len() > 0).to_numpy(dtype=bool)
+    """Rows where the file gives a non-empty value."""
+    return text_lengths(values) > 0
+
+
+def matching(values: pd.Series | pa.Array, pattern: str) -> np.ndarray:
+    """Texts in which the RE2 `pattern` matches (anchor it with ^ and $); False where none."""
+    found = pc.match_substring_regex(_arrow(values), pattern)
+    return np.asarray(pc.fill_null(found, False), dtype=bool)
+
+
+def _lengths_of(rows: pd.DataFrame, names: Iterable[str]) -> dict[str, np.ndarray]:
+    return {name: text_lengths(rows[name]) for name in names}
 
 
 class RowProblems:
@@ -100,22 +127,24 @@ class Checked:
     problems: list[tuple[int, str]]
 
 
-def _check_required(rows: pd.DataFrame, fields: Iterable[str], problems: RowProblems) -> None:
+def _check_required(lengths: dict[str, np.ndarray], fields: Iterable[str],
+                    problems: RowProblems) -> None:
     for name in fields:
-        problems.add(~given(rows[name]), f"{name} is required")
+        problems.add(lengths[name] == 0, f"{name} is required")
 
 
-def _check_lengths(rows: pd.DataFrame, limits: dict[str, int], problems: RowProblems) -> None:
+def _check_lengths(lengths: dict[str, np.ndarray], limits: dict[str, int],
+                   problems: RowProblems) -> None:
     for name, limit in limits.items():
-        problems.add((rows[name].str.len() > limit).to_numpy(dtype=bool),
-                     f"{name} is longer than {limit} characters")
+        problems.add(lengths[name] > limit, f"{name} is longer than {limit} characters")
 
 
-def _check_repeated_header(rows: pd.DataFrame, key: str, problems: RowProblems) -> None:
+def _check_repeated_header(rows: pd.DataFrame, key: str, lengths: np.ndarray,
+                           problems: RowProblems) -> None:
     """A row whose key reads as the key's own column name: the header again, as when two
     exports are joined into one file; said plainly instead of as a row of odd values."""
     values = rows[key]
-    candidate = np.array((values.str.len() == len(key)).fillna(False), dtype=bool)
+    candidate = lengths == len(key)
     if candidate.any():
         candidate[candidate] = values[candidate].map(field_name).to_numpy() == key
         problems.add(candidate, "repeats the header row (were two files joined into one?)")
@@ -128,9 +157,10 @@ def check_users(rows: pd.DataFrame) -> Checked:
     status is capitalised, or NaN when empty (a new user is then Active).
     """
     problems = RowProblems(rows[LINE].to_numpy())
-    _check_repeated_header(rows, "user_id", problems)
-    _check_required(rows, ["user_id"], problems)
-    _check_lengths(rows, USER_MAX_LENGTHS, problems)
+    lengths = _lengths_of(rows, ["user_id", *USER_MAX_LENGTHS])
+    _check_repeated_header(rows, "user_id", lengths["user_id"], problems)
+    _check_required(lengths, ["user_id"], problems)
+    _check_lengths(lengths, USER_MAX_LENGTHS, problems)
     status = rows["status"].str.lower().map(_STATUSES)
     bad_status = given(rows["status"]) & status.isna().to_numpy()
     problems.add(bad_status, "status must be Active or Inactive, not "
@@ -157,7 +187,7 @@ def parse_times(values: pd.Series, timezone: ZoneInfo,
     """
     result = np.full(len(values), _NAT)
     present = given(values) & ~(_far_year(values) if far is None else far)
-    absolute = present & values.str.contains(_OFFSET, regex=True, na=False).to_numpy()
+    absolute = present & matching(values, _OFFSET)
     local = present & ~absolute
     if absolute.any():
         parsed = pd.to_datetime(values[absolute], format="ISO8601", utc=True, errors="coerce")
@@ -175,12 +205,14 @@ def parse_times(values: pd.Series, timezone: ZoneInfo,
 
 def _far_year(values: pd.Series) -> np.ndarray:
     """Texts that start with a year more than a day away from the stored range."""
-    head = values.str.slice(0, 4)
-    digits = head.str.fullmatch(r"\d{4}").fillna(False).to_numpy(dtype=bool)
-    years = head.where(digits, "0").astype("int64").to_numpy()  # read where digits only
+    texts = _arrow(values)
+    digits = matching(texts, r"^\d{4}")
+    years = np.zeros(len(values), dtype=np.int64)
+    if digits.any():  # read where four digits start the text only
+        heads = pc.utf8_slice_codeunits(pc.filter(texts, pa.array(digits)), 0, 4)
+        years[digits] = np.asarray(pc.cast(heads, pa.int64()))
     far = (years < FIRST_INSTANT.year - 1) | (years > LAST_INSTANT.year)
-    long_year = values.str.match(r"\d{5}").fillna(False).to_numpy(dtype=bool)
-    return (digits & far) | long_year
+    return (digits & far) | matching(texts, r"^\d{5}")
 
 
 def outside_range(values: pd.Series, parsed: np.ndarray,
@@ -196,7 +228,7 @@ def outside_range(values: pd.Series, parsed: np.ndarray,
 
 def _messages(values: pd.Series, problems: RowProblems) -> pd.Series:
     present = given(values)
-    digits = values.str.fullmatch(r"\d{1,10}").fillna(False).to_numpy(dtype=bool)
+    digits = matching(values, r"^\d{1,10}$")
     counts = pd.Series(pd.NA, index=values.index, dtype="Int64")
     counts[digits] = values[digits].astype("int64")
     bad = present & ~(digits & (counts.fillna(0) <= MAX_MESSAGES).to_numpy(dtype=bool))
@@ -209,9 +241,10 @@ def _messages(values: pd.Series, problems: RowProblems) -> pd.Series:
 def check_conversations(rows: pd.DataFrame, timezone: ZoneInfo) -> Checked:
     """Conversations rows, normalised: times as naive UTC, initiated_by defaulted."""
     problems = RowProblems(rows[LINE].to_numpy())
-    _check_repeated_header(rows, "conversation_id", problems)
-    _check_required(rows, CONVERSATION_REQUIRED, problems)
-    _check_lengths(rows, CONVERSATION_MAX_LENGTHS, problems)
+    lengths = _lengths_of(rows, CONVERSATION_FIELDS)
+    _check_repeated_header(rows, "conversation_id", lengths["conversation_id"], problems)
+    _check_required(lengths, CONVERSATION_REQUIRED, problems)
+    _check_lengths(lengths, CONVERSATION_MAX_LENGTHS, problems)
     far = {name: _far_year(rows[name]) for name in ("started_at", "ended_at")}
     started = parse_times(rows["started_at"], timezone, far["started_at"])
     ended = parse_times(rows["ended_at"], timezone, far["ended_at"])
@@ -220,7 +253,7 @@ def check_conversations(rows: pd.DataFrame, timezone: ZoneInfo) -> Checked:
         if outside.any():  # the messages are built for bad rows only: most files have none
             problems.add(outside, name + " " + rows[name][outside].map(shown)
                          + f" is outside the supported range {RANGE_TEXT}")
-        unreadable = given(rows[name]) & np.isnat(parsed) & ~outside
+        unreadable = (lengths[name] > 0) & np.isnat(parsed) & ~outside
         if unreadable.any():
             problems.add(unreadable, name + " " + rows[name][unreadable].map(shown)
                          + " is not an ISO 8601 time (e.g. 2026-06-01T09:30:00+02:00)")
@@ -229,7 +262,7 @@ def check_conversations(rows: pd.DataFrame, timezone: ZoneInfo) -> Checked:
         problems.add(inverted, "ended_at " + rows["ended_at"][inverted].map(shown)
                      + " is before started_at " + rows["started_at"][inverted].map(shown))
     messages = _messages(rows["messages"], problems)
-    initiated = rows["initiated_by"].where(given(rows["initiated_by"]), DEFAULT_INITIATED_BY)
+    initiated = rows["initiated_by"].where(lengths["initiated_by"] > 0, DEFAULT_INITIATED_BY)
     normalised = pd.DataFrame({
         "conversation_id": rows["conversation_id"], "user_id": rows["user_id"],
         "started_at": started, "ended_at": ended, "agent_name": rows["agent_name"],

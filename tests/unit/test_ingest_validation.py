@@ -129,6 +129,27 @@ def test_every_bad_conversations_row_is_reported_with_all_its_reasons():
     assert len(checked.rows) == 1
 
 
+def test_digits_of_other_scripts_are_not_numbers_or_years():
+    """Digits are 0-9: a count or a year in Arabic-Indic, fullwidth or superscript digits
+    (a careless export's locale) is refused with the usual reason, never read as a number
+    nor broken on."""
+    checked = check_conversations(conversations(
+        {"messages": "\u0663"},
+        {"messages": "\u00b2"},
+        {"started_at": "\uff12\uff10\uff12\uff16-06-01T10:00:00Z"},
+        {"started_at": "\u0662\u0660\u0662\u0666-06-01T10:00:00"},
+    ), UTC)
+    assert checked.problems == [
+        (2, "messages must be a whole number of 0 or more, not '\u0663'"),
+        (3, "messages must be a whole number of 0 or more, not '\u00b2'"),
+        (4, "started_at '\uff12\uff10\uff12\uff16-06-01T10:00:00Z' is not an ISO 8601 time "
+            "(e.g. 2026-06-01T09:30:00+02:00)"),
+        (5, "started_at '\u0662\u0660\u0662\u0666-06-01T10:00:00' is not an ISO 8601 time "
+            "(e.g. 2026-06-01T09:30:00+02:00)"),
+    ]
+    assert checked.rows.empty
+
+
 def test_a_duplicate_key_is_found_in_a_later_chunk_with_the_line_of_its_first_row():
     seen = FirstSeen()
     seen.check(pd.Series(["a", "b"]), np.array([2, 3]))
