@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
@@ -48,8 +49,25 @@ SQLITE_BULK_CACHE_KIB = 65_536
 WRITER_QUEUE_FRAMES = 1
 
 
+def _timestamp_texts(series: pd.Series) -> list[str | None]:
+    """Naive timestamps as TIMESTAMP_FORMAT's text, None for NaT: numpy's ISO text (in C,
+    twice as fast as strftime) with its "T" made the format's space."""
+    instants = series.to_numpy(dtype="datetime64[us]")
+    if not len(instants):
+        return []
+    texts = np.datetime_as_string(instants, unit="us")  # 2026-06-01T09:30:00.000000
+    texts.view(np.uint32).reshape(len(texts), -1)[:, 10] = ord(" ")
+    values: list[str | None] = texts.tolist()
+    for row in np.flatnonzero(np.isnat(instants)):
+        values[row] = None
+    return values
+
+
 def _column_values(series: pd.Series) -> list[Any]:
     """Plain Python values: timestamps as text, numpy scalars as int/float, None for gaps."""
+    if pd.api.types.is_datetime64_any_dtype(series) \
+            and not isinstance(series.dtype, pd.DatetimeTZDtype):
+        return _timestamp_texts(series)
     if pd.api.types.is_datetime64_any_dtype(series):
         series = series.dt.strftime(TIMESTAMP_FORMAT)
     values = series.tolist()

@@ -1,0 +1,23 @@
+"""Rows written in bulk on SQLite hold timestamps in the very text SQLAlchemy stores, so
+that ORM reads and SQL comparisons see the same values as for rows the ORM wrote."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy.dialects import sqlite
+
+from licensing_core.db.bulk import frame_rows
+
+MOMENTS = st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1))
+
+
+@given(st.lists(st.one_of(st.none(), MOMENTS), max_size=40))
+def test_timestamps_are_written_as_sqlalchemy_stores_them_on_sqlite(moments):
+    stored_as = sqlite.DATETIME().bind_processor(sqlite.dialect())
+    frame = pd.DataFrame({"at": pd.Series(moments, dtype="datetime64[us]")})
+    assert [row[0] for row in frame_rows(frame, ["at"])] == [
+        None if moment is None else stored_as(moment) for moment in moments]
