@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from licensing_core.domain.calendar import TermCalendar, to_us
 
@@ -35,9 +36,16 @@ def first_conversation_of(session_id: str) -> str | None:
     return session_id[len(SESSION_ID_PREFIX):]
 
 
-def session_ids_for(first_conversation_ids: pd.Series) -> np.ndarray:
+def session_ids_for(first_conversation_ids: pd.Series) -> pd.Series:
     """session_id_for of each id, at once."""
-    return (SESSION_ID_PREFIX + first_conversation_ids.astype("str")).to_numpy()
+    return SESSION_ID_PREFIX + first_conversation_ids.astype("str")
+
+
+def _texts(values: ExtensionArray | np.ndarray) -> ExtensionArray:
+    """Values as the "str" dtype's array: kept as they are when they are (the usual
+    import's Arrow texts, no conversion to Python objects and back)."""
+    return values if values.dtype == "str" else pd.array(np.asarray(values, dtype=object),
+                                                           dtype="str")
 
 
 def _session_starts(group_of_row: np.ndarray, times_us: np.ndarray,
@@ -107,11 +115,11 @@ def sessionize(conversations: pd.DataFrame, calendar: TermCalendar) -> pd.DataFr
     first = order[starts]  # the row of each session's first conversation
     window_end_us = start_us + calendar.session_length_us_at(start_us)
 
-    def of_first(column: str) -> np.ndarray:
-        return conversations[column].take(first).to_numpy()
+    def of_first(column: str) -> ExtensionArray:
+        return _texts(conversations[column].array.take(first))
 
     return pd.DataFrame({
-        "session_id": session_ids_for(conversations["conversation_id"].take(first)),
+        "session_id": session_ids_for(pd.Series(of_first("conversation_id"))),
         "user_id": of_first("user_id"),
         "agent_name": of_first("agent_name"),
         "channel": of_first("channel"),
