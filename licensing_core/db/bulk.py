@@ -68,6 +68,10 @@ def _column_values(series: pd.Series) -> list[Any]:
     if pd.api.types.is_datetime64_any_dtype(series) \
             and not isinstance(series.dtype, pd.DatetimeTZDtype):
         return _timestamp_texts(series)
+    if series.dtype == "str":  # Arrow texts: None for a missing one, in C
+        return cast(list[Any], pa.array(series, type=pa.large_string()).to_pylist())
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iub":  # no gap possible
+        return cast(list[Any], series.tolist())
     if pd.api.types.is_datetime64_any_dtype(series):
         series = series.dt.strftime(TIMESTAMP_FORMAT)
     values = series.tolist()

@@ -21,3 +21,13 @@ def test_timestamps_are_written_as_sqlalchemy_stores_them_on_sqlite(moments):
     frame = pd.DataFrame({"at": pd.Series(moments, dtype="datetime64[us]")})
     assert [row[0] for row in frame_rows(frame, ["at"])] == [
         None if moment is None else stored_as(moment) for moment in moments]
+
+
+@given(st.lists(st.one_of(st.none(), st.text()), max_size=40),
+       st.lists(st.one_of(st.none(), st.integers(-2**31, 2**31 - 1)), max_size=40))
+def test_texts_and_counts_are_written_as_given_and_a_missing_one_as_null(texts, counts):
+    frame = pd.DataFrame({"text": pd.Series(texts, dtype="str")})
+    assert [row[0] for row in frame_rows(frame, ["text"])] == texts
+    numbers = pd.DataFrame({"count": pd.Series(counts, dtype="Int64")})
+    written = [row[0] for row in frame_rows(numbers, ["count"])]
+    assert written == counts and all(type(v) in (int, type(None)) for v in written)
