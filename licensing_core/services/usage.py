@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
@@ -162,7 +163,8 @@ def _conversations_of(session: Session, tenant_id: str, user_ids: list[str]) -> 
 
 def _session_rows(tenant_id: str, sessions: pd.DataFrame) -> pd.DataFrame:
     """Sessions as stored: the tenant's, and no term (NULL) for -1."""
-    sessions["term_id"] = sessions["term_id"].astype("Int64").mask(sessions["term_id"] < 0)
+    terms = sessions["term_id"].to_numpy(dtype=np.int64)
+    sessions["term_id"] = pd.arrays.IntegerArray(terms, terms < 0)
     sessions.insert(0, "tenant_id", tenant_id)
     return sessions
 
