@@ -7,7 +7,7 @@ person reads. Nothing here touches the database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -298,40 +298,63 @@ class FirstSeen:
 
     Keys are kept as 64-bit hashes in one sorted segment per chunk: about 8 bytes per row
     and content field, so a million-row file is checked for duplicates in bounded memory.
+    The content can be given as a function that computes it: it is then computed only
+    when a key repeats, or when a later chunk comes (for the chunk before, whose frame
+    the function holds until then); a file of one chunk without a repeated key, most
+    files, never computes it.
     """
 
     def __init__(self, content_width: int = 0) -> None:
         self.content_width = content_width
         self._segments: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._pending: tuple[np.ndarray, np.ndarray, Callable[[], np.ndarray],
+                             np.ndarray] | None = None
 
     def check(self, keys: pd.Series, lines: np.ndarray,
-              content: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+              content: np.ndarray | Callable[[], np.ndarray] | None = None,
+              ) -> tuple[np.ndarray, np.ndarray]:
         """For rows in line order: the line of an earlier row with the same key (0 when
         none), and which content fields differ from that row; then remember the new keys."""
+        self._settle()
         hashes = hash_text(keys)
         count = len(hashes)
-        if content is None:
-            content = np.empty((count, self.content_width), dtype=np.uint64)
         earlier_line = np.zeros(count, dtype=np.int64)
-        earlier_content = np.zeros_like(content)
         found = np.zeros(count, dtype=bool)
+        found_at: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for seen_keys, seen_lines, seen_content in self._segments:
             at = np.minimum(np.searchsorted(seen_keys, hashes), len(seen_keys) - 1)
             hit = ~found & (seen_keys[at] == hashes)
             earlier_line[hit] = seen_lines[at[hit]]
-            earlier_content[hit] = seen_content[at[hit]]
+            found_at.append((hit, at, seen_content))
             found |= hit
         _, first_index, inverse = np.unique(hashes, return_index=True, return_inverse=True)
         first = first_index[inverse.ravel()]
         repeated = ~found & (first != np.arange(count))
         earlier_line[repeated] = lines[first[repeated]]
-        earlier_content[repeated] = content[first[repeated]]
         new = np.flatnonzero(~found & ~repeated)
-        if len(new):
-            order = new[np.argsort(hashes[new], kind="stable")]
+        order = new[np.argsort(hashes[new], kind="stable")]
+        if callable(content) and not (found.any() or repeated.any()):
+            if len(order):  # nothing to compare now: computed if a later chunk comes
+                self._pending = (hashes[order], lines[order].astype(np.int64), content, order)
+            return earlier_line, np.zeros((count, self.content_width), dtype=bool)
+        values = content() if callable(content) else content
+        if values is None:
+            values = np.empty((count, self.content_width), dtype=np.uint64)
+        earlier_content = np.zeros_like(values)
+        for hit, at, seen_content in found_at:
+            earlier_content[hit] = seen_content[at[hit]]
+        earlier_content[repeated] = values[first[repeated]]
+        if len(order):
             self._segments.append((hashes[order], lines[order].astype(np.int64),
-                                   content[order]))
-        return earlier_line, content != earlier_content
+                                   values[order]))
+        return earlier_line, values != earlier_content
+
+    def _settle(self) -> None:
+        """The content of the chunk before, now that a later chunk may repeat its keys."""
+        if self._pending is not None:
+            hashes, lines, content, order = self._pending
+            self._segments.append((hashes, lines, content()[order]))
+            self._pending = None
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,27 @@ def test_a_duplicate_tells_which_content_differs_from_its_first_row():
     assert differs.tolist() == [[False, False], [False, True]]
 
 
+def test_content_given_as_a_function_is_compared_across_chunks_when_a_key_repeats():
+    computed = []
+
+    def content_of(rows: list[list[int]]):
+        def compute():
+            computed.append(len(rows))
+            return np.array(rows, dtype=np.uint64)
+        return compute
+
+    seen = FirstSeen(content_width=2)
+    earlier, differs = seen.check(pd.Series(["a", "b"]), np.array([2, 3]),
+                                  content_of([[1, 2], [3, 4]]))
+    assert earlier.tolist() == [0, 0] and not differs.any()
+    assert computed == []  # no key repeated: nothing to compare yet
+    earlier, differs = seen.check(pd.Series(["b", "c", "c"]), np.array([4, 5, 6]),
+                                  content_of([[3, 5], [7, 7], [7, 7]]))
+    assert earlier.tolist() == [3, 0, 5]
+    assert differs[earlier > 0].tolist() == [[False, True], [False, False]]
+    assert computed == [2, 3]  # the first chunk's once a later chunk came, then this one's
+
+
 def test_the_report_joins_the_reasons_of_a_row_and_counts_what_it_leaves_out():
     report = ErrorReport("users.csv", limit=2)
     report.add([(3, "b"), (2, "a"), (3, "c")])

@@ -69,7 +69,7 @@ class ConversationsCheck:
         rows, problems = result.rows, chunk.problems + result.problems
         lines = rows[LINE].to_numpy()
         earlier, differs = self._seen.check(rows["conversation_id"], lines,
-                                            conversation_fingerprints(rows))
+                                            lambda: conversation_fingerprints(rows))
         again = earlier > 0
         for row in np.flatnonzero(again & differs.any(axis=1)):
             fields = [f for f, flag in zip(CONVERSATION_CONTENT, differs[row], strict=True)
