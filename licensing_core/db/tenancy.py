@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Table, case, func, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
 from licensing_core.clock import local_today
@@ -44,25 +44,28 @@ def lock_for_writing(session: Session) -> None:
         session.execute(_TAKE_WRITE_LOCK)
 
 
+# The reads every import makes, several of them while it holds the tenant's lock, built
+# once with the tenant as a parameter (building one costs more than SQLite runs it).
+_TENANT = select(Tenant).where(Tenant.id == bindparam("tenant"))
+_TENANT_LOCKED = _TENANT.with_for_update().execution_options(populate_existing=True)
+_TERMS = select(Term).where(Term.tenant_id == bindparam("tenant")).order_by(Term.start_date)
+
+
 def get_tenant(session: Session, tenant_id: str, *, lock: bool = False) -> Tenant:
     """The tenant; `lock` holds it until the transaction ends, so that what the caller
     reads next stays true until it writes: FOR UPDATE on PostgreSQL, the writer's lock on
     SQLite (lock_for_writing). A locked read refreshes a tenant this session loaded
     before."""
-    statement = select(Tenant).where(Tenant.id == tenant_id)
     if lock:
         lock_for_writing(session)
-        statement = statement.with_for_update().execution_options(populate_existing=True)
-    tenant = session.scalars(statement).first()
+    tenant = session.scalars(_TENANT_LOCKED if lock else _TENANT, {"tenant": tenant_id}).first()
     if tenant is None:
         raise NotFound(f"no tenant {tenant_id!r}")
     return tenant
 
 
 def tenant_terms(session: Session, tenant_id: str) -> list[Term]:
-    return list(session.scalars(
-        select(Term).where(Term.tenant_id == tenant_id).order_by(Term.start_date)
-    ))
+    return list(session.scalars(_TERMS, {"tenant": tenant_id}))
 
 
 def current_term(session: Session, tenant: Tenant, now: datetime) -> Term:
@@ -88,12 +91,15 @@ def calendar_of(tenant: Tenant, terms: Sequence[Term]) -> TermCalendar:
     return TermCalendar(spans, ZoneInfo(tenant.timezone))
 
 
+_REFILLED = select(Refill.term_id, func.sum(Refill.quantity)).group_by(Refill.term_id)
+_REFILLED_OF_TENANT = _REFILLED.where(Refill.tenant_id == bindparam("tenant"))
+
+
 def refills_by_term(session: Session, tenant_id: str | None = None) -> dict[int, int]:
     """Licenses refilled per term, of one tenant or (None) of all, in one query."""
-    statement = select(Refill.term_id, func.sum(Refill.quantity)).group_by(Refill.term_id)
-    if tenant_id is not None:
-        statement = statement.where(Refill.tenant_id == tenant_id)
-    return {int(term_id): int(quantity) for term_id, quantity in session.execute(statement)}
+    rows = session.execute(_REFILLED) if tenant_id is None else session.execute(
+        _REFILLED_OF_TENANT, {"tenant": tenant_id})
+    return {int(term_id): int(quantity) for term_id, quantity in rows}
 
 
 def counted_consumption() -> ColumnElement[int]:
@@ -106,12 +112,15 @@ def counted_consumption() -> ColumnElement[int]:
     return case((Term.license_type == LicenseType.SESSION, sessions), else_=holders)
 
 
+_RECOUNT = (update(Term).where(Term.tenant_id == bindparam("tenant"))
+            .values(consumed=counted_consumption())
+            .execution_options(synchronize_session=False))
+
+
 def recount_consumed(session: Session, tenant_id: str) -> None:
     """Store each of the tenant's terms' consumption (Term.consumed) after its sessions or
     licenses changed; the terms already loaded in the session read the new counts."""
-    session.execute(update(Term).where(Term.tenant_id == tenant_id)
-                    .values(consumed=counted_consumption())
-                    .execution_options(synchronize_session=False))
+    session.execute(_RECOUNT, {"tenant": tenant_id})
     for loaded in session.identity_map.values():
         if isinstance(loaded, Term) and loaded.tenant_id == tenant_id:
             session.expire(loaded, ["consumed"])

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from licensing_core.db.bulk import BulkWriter, Prepared, insert_frame, one_of, read_frame
@@ -133,11 +133,14 @@ def only_appends(session: Session, tenant: Tenant, since: datetime) -> bool:
     return appends_after(latest_start(session, tenant.id), since, calendar)
 
 
+_LATEST_START = select(func.max(Conversation.started_at)).where(
+    Conversation.tenant_id == bindparam("tenant"))  # built once: every import reads it
+
+
 def latest_start(session: Session, tenant_id: str) -> datetime | None:
     """The latest start of the tenant's stored conversations (None: none stored); one
     indexed read. A change reads it before storing, to ask `appends_after` afterwards."""
-    latest = session.scalar(select(func.max(Conversation.started_at)).where(
-        Conversation.tenant_id == tenant_id))
+    latest = session.scalar(_LATEST_START, {"tenant": tenant_id})
     return pd.Timestamp(latest).to_pydatetime() if latest is not None else None
 
 
