@@ -14,6 +14,7 @@ import threading
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import islice
 from types import TracebackType
 from typing import Any, cast
 
@@ -152,14 +153,13 @@ def insert_frame(session: Session, table: FromClause, frame: pd.DataFrame | Prep
         names = ", ".join(f'"{c}"' for c in columns)
         statement = f'INSERT INTO "{name}" ({names}) VALUES ({placeholders})'
         cursor = raw.cursor()
-        batch: list[tuple[Any, ...]] = []
-        for row in prepared if prepared is not None else frame_rows(frame, columns):
-            batch.append(row)
-            if len(batch) >= SQLITE_BATCH_ROWS:
+        if prepared is not None:  # tuples made already: written in slices of them
+            for start in range(0, len(prepared), SQLITE_BATCH_ROWS):
+                cursor.executemany(statement, prepared[start:start + SQLITE_BATCH_ROWS])
+        else:
+            rows = iter(frame_rows(frame, columns))
+            while batch := list(islice(rows, SQLITE_BATCH_ROWS)):
                 cursor.executemany(statement, batch)
-                batch.clear()
-        if batch:
-            cursor.executemany(statement, batch)
         cursor.close()
     return len(frame)
 
