@@ -106,13 +106,12 @@ def recompute_usage(session: Session, tenant: Tenant, user_ids: Sequence[str] | 
     Returns the number of sessions of those users after recomputation.
     """
     ids = sorted(set(user_ids)) if user_ids is not None else all_user_ids(session, tenant.id)
-    appending = added if since is not None else None
-    calendar = appending.calendar if appending is not None else calendar_of(
+    calendar = added.calendar if added is not None else calendar_of(
         tenant, tenant_terms(session, tenant.id))
     user_terms = [(t.term_id, *calendar.bounds[i]) for i, t in enumerate(calendar.terms)
                   if t.license_type == LicenseType.USER]
-    if since is not None and appending is not None:
-        sessions_total = _append_sessions(session, tenant.id, ids, since, appending)
+    if since is not None and added is not None:
+        sessions_total = _append_sessions(session, tenant.id, ids, since, added)
     else:
         sessions_total = sum(_recompute_batch_sessions(session, tenant.id, batch, calendar,
                                                        since) for batch in _batches(ids))

@@ -73,7 +73,6 @@ class KeptRows:
     ahead: FileAhead | None = None
     parts: list[pd.DataFrame] | None = field(default_factory=list)  # None: over the budget
     size: int = 0
-    only_ahead: bool = False  # the rows kept are ahead's rows, and only those
 
     @classmethod
     def before_storing(cls, session: Session, tenant: Tenant, latest_before: datetime | None,
@@ -90,10 +89,8 @@ class KeptRows:
         if self.parts is None or rows.empty:
             return
         if not self.parts:
-            self.only_ahead = self.ahead is not None and self.ahead.rows.made_from(rows)
             self.parts.append(rows)
             return
-        self.only_ahead = False
         if len(self.parts) == 1:
             self.parts = [_compact(self.parts[0][CONVERSATION_COLUMNS])]
             self.size = _bytes(self.parts[0])
@@ -109,13 +106,18 @@ class KeptRows:
         if self.parts is None or since is None or not appends_after(self.latest_before, since,
                                                                       self.calendar):
             return None
-        if self.only_ahead and self.ahead is not None and self.ahead.calendar.same_as(
+        if self._only_ahead() and self.ahead is not None and self.ahead.calendar.same_as(
                 self.calendar):
             return self.ahead.sessions
         appended = AppendedSessions(self.session, self.tenant_id, self._frame(), user_ids,
                                     self.calendar)
         appended.ahead()
         return appended
+
+    def _only_ahead(self) -> bool:
+        """Whether the rows kept are the rows made ready ahead, and only those."""
+        return self.ahead is not None and self.parts is not None and len(self.parts) == 1 \
+            and self.ahead.rows.made_from(self.parts[0])
 
     def _frame(self) -> pd.DataFrame:
         """All the rows in one frame (categories merged, not expanded back to texts)."""
