@@ -172,12 +172,21 @@ def _line_problems(path: Path) -> list[tuple[int | None, str]]:
     return problems
 
 
-def _stripped(values: Any) -> pa.Array:
-    """A column's values as Arrow texts without their surrounding whitespace (pyarrow's
-    kernel, as pandas' str.strip runs it, without pandas' cost per call and column)."""
+def arrow_texts(values: Any) -> pa.Array:
+    """Texts (a Series of them, a sequence, or Arrow texts already) as one Arrow array, for
+    pyarrow's kernels: pandas' string methods add tens of microseconds a call, which a
+    file of a few rows pays as fully as one of thousands."""
+    if isinstance(values, pa.Array):
+        return values
     if isinstance(values, pd.Series) and values.dtype != "str":
         values = values.astype("str")
-    return pc.utf8_trim_whitespace(pa.array(values, type=pa.large_string()))
+    return pa.array(values, type=pa.large_string())
+
+
+def _stripped(values: Any) -> pa.Array:
+    """A column's values as Arrow texts without their surrounding whitespace (pyarrow's
+    kernel, the one pandas' str.strip runs)."""
+    return pc.utf8_trim_whitespace(arrow_texts(values))
 
 
 def _text(values: Any) -> pd.Series:
@@ -188,10 +197,12 @@ def _frame(columns: dict[str, Any], fields: Sequence[str],
            lines: np.ndarray) -> pd.DataFrame:
     """Known fields as stripped text (NaN where the file does not give them) and `line`;
     `columns` are Series or Arrow texts."""
-    texts = {f: columns[f] if f in columns else pa.nulls(len(lines), pa.large_string())
-             for f in fields}
-    return pd.DataFrame({**{f: pd.array(v, dtype="str") if isinstance(v, pa.Array) else v
-                            for f, v in texts.items()}, LINE: lines})
+    frame: dict[str, Any] = {}
+    for name in fields:
+        values = columns.get(name, pa.nulls(len(lines), pa.large_string()))
+        frame[name] = pd.array(values, dtype="str") if isinstance(values, pa.Array) else values
+    frame[LINE] = lines
+    return pd.DataFrame(frame)
 
 
 def without_rows(frame: pd.DataFrame, drop: np.ndarray) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from licensing_core.db.models import Conversation, PlatformUser
 from licensing_core.domain.emails import email_problem
 from licensing_core.domain.kinds import UserStatus
 from licensing_core.domain.limits import FIRST_INSTANT, LAST_INSTANT, RANGE_TEXT
-from licensing_core.ingest.readers import LINE, field_name, without_rows
+from licensing_core.ingest.readers import LINE, arrow_texts, field_name, without_rows
 
 USER_FIELDS = ["user_id", "user_name", "email", "first_name", "last_name", "role", "status"]
 USER_TEXT_FIELDS = ["user_name", "email", "first_name", "last_name", "role"]
@@ -62,17 +62,12 @@ def shown(value: object) -> str:
     return repr(text)
 
 
-# The text checks call pyarrow's kernels on the column's own Arrow array: pandas' string
-# methods add tens of microseconds each (a regex is parsed again by Python's re on every
-# call), and a file of a few rows pays them as fully as one of thousands.
-
-def _arrow(values: pd.Series | pa.Array) -> pa.Array:
-    return values if isinstance(values, pa.Array) else pa.array(values, type=pa.large_string())
-
+# The text checks call pyarrow's kernels on the column's Arrow array (arrow_texts):
+# through pandas each regex would also be parsed again by Python's re on every call.
 
 def text_lengths(values: pd.Series) -> np.ndarray:
     """The characters of each text, 0 where the file gives none."""
-    lengths = pc.utf8_length(_arrow(values))
+    lengths = pc.utf8_length(arrow_texts(values))
     return np.asarray(pc.fill_null(lengths, 0), dtype=np.int64)
 
 
@@ -83,7 +78,7 @@ def given(values: pd.Series) -> np.ndarray:
 
 def matching(values: pd.Series | pa.Array, pattern: str) -> np.ndarray:
     """Texts in which the RE2 `pattern` matches (anchor it with ^ and $); False where none."""
-    found = pc.match_substring_regex(_arrow(values), pattern)
+    found = pc.match_substring_regex(arrow_texts(values), pattern)
     return np.asarray(pc.fill_null(found, False), dtype=bool)
 
 
@@ -205,7 +200,7 @@ def parse_times(values: pd.Series, timezone: ZoneInfo,
 
 def _far_year(values: pd.Series) -> np.ndarray:
     """Texts that start with a year more than a day away from the stored range."""
-    texts = _arrow(values)
+    texts = arrow_texts(values)
     digits = matching(texts, r"^\d{4}")
     years = np.zeros(len(values), dtype=np.int64)
     if digits.any():  # read where four digits start the text only
