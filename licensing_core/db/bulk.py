@@ -67,15 +67,14 @@ def _timestamp_texts(series: pd.Series) -> list[str | None]:
 
 def _column_values(series: pd.Series) -> list[Any]:
     """Plain Python values: timestamps as text, numpy scalars as int/float, None for gaps."""
-    if pd.api.types.is_datetime64_any_dtype(series) \
-            and not isinstance(series.dtype, pd.DatetimeTZDtype):
-        return _timestamp_texts(series)
-    if series.dtype == "str":  # Arrow texts: None for a missing one, in C
-        return cast(list[Any], pa.array(series, type=pa.large_string()).to_pylist())
-    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iub":  # no gap possible
-        return cast(list[Any], series.tolist())
-    if pd.api.types.is_datetime64_any_dtype(series):
+    if isinstance(series.dtype, pd.DatetimeTZDtype):  # its wall time, as written
         series = series.dt.strftime(TIMESTAMP_FORMAT)
+    elif pd.api.types.is_datetime64_any_dtype(series):
+        return _timestamp_texts(series)
+    elif series.dtype == "str":  # Arrow texts: None for a missing one, in C
+        return cast(list[Any], pa.array(series, type=pa.large_string()).to_pylist())
+    elif isinstance(series.dtype, np.dtype) and series.dtype.kind in "iub":  # no gap possible
+        return cast(list[Any], series.tolist())
     values = series.tolist()
     if series.hasnans:
         return [None if v is None or v is pd.NA or v != v else v for v in values]
