@@ -24,6 +24,14 @@ MAX_LICENSES = 1_000_000_000
 RANGE_TEXT = "1970-01-01 .. 2100-01-01 (UTC)"
 
 
+def plain_whole_number(text: str) -> int | None:
+    """The number a text of digits 0-9 only writes, else None. Python's isdigit() also
+    holds for other scripts' digits and for a superscript two, which int() then refuses or
+    reads as a number nobody typed; the row checks apply the same rule to whole columns
+    (RE2's \\d, in ingest.validation)."""
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def day_in_range(day: date) -> bool:
     return FIRST_DAY <= day <= LAST_DAY
 

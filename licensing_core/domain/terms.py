@@ -9,7 +9,13 @@ from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from licensing_core.domain.kinds import LicenseType, TermState
-from licensing_core.domain.limits import FIRST_DAY, LAST_DAY, MAX_LICENSES, day_in_range
+from licensing_core.domain.limits import (
+    FIRST_DAY,
+    LAST_DAY,
+    MAX_LICENSES,
+    day_in_range,
+    plain_whole_number,
+)
 from licensing_core.errors import Refused
 
 # Days before a term's last day at which its contacts are reminded that it ends, once
@@ -166,7 +172,7 @@ def parse_quantity(text: str) -> int:
     """A signed refill quantity: '+50', '50' or '-20'."""
     cleaned = text.strip()
     body = cleaned[1:] if cleaned[:1] in "+-" else cleaned
-    if not (body.isascii() and body.isdigit()):
+    if plain_whole_number(body) is None:
         raise Refused(f"quantity must be a signed whole number such as +50 or -20, not {text!r}")
     return int(cleaned)
 

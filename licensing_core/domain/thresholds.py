@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from licensing_core.domain.limits import plain_whole_number
 from licensing_core.domain.terms import percent_used
 from licensing_core.errors import Refused
 
@@ -59,9 +60,9 @@ def parse_thresholds(values: Sequence[int | str]) -> tuple[int, ...]:
     parsed: list[int] = []
     for value in values:
         text = str(value).strip()
-        if isinstance(value, bool) or not (text.isascii() and text.isdigit()):
+        number = None if isinstance(value, bool) else plain_whole_number(text)
+        if number is None:
             raise Refused(f"threshold {value!r} is not a whole percent")
-        number = int(text)
         if not MIN_PERCENT <= number <= MAX_PERCENT:
             raise Refused(f"threshold {number} must be between {MIN_PERCENT} and "
                           f"{MAX_PERCENT} percent")

@@ -10,6 +10,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from licensing_core.domain.emails import email_problem, validated_emails
+from licensing_core.domain.limits import plain_whole_number
 from licensing_core.errors import Refused
 
 HOST = "LICENSING_SMTP_HOST"
@@ -77,9 +78,10 @@ def _value(environ: Mapping[str, str], name: str) -> str | None:
 def _port(text: str | None, security: Security) -> int:
     if text is None:
         return DEFAULT_PORTS[security]
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
+    port = plain_whole_number(text)
+    if port is None or not 1 <= port <= 65535:
         raise Refused(f"{PORT} must be a port number from 1 to 65535, not {text!r}")
-    return int(text)
+    return port
 
 
 def _security(text: str | None) -> Security:

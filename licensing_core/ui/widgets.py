@@ -9,6 +9,7 @@ from typing import TypeVar
 
 import streamlit as st
 
+from licensing_core.domain.limits import plain_whole_number
 from licensing_core.errors import NotFound, Refused
 from licensing_core.queries.terms import TermInfo
 from licensing_core.ui import data, formatting, labels
@@ -53,9 +54,10 @@ def term_picker(ctx: TenantContext, *, key: str) -> TermInfo:
     widget = f"{key}_{ctx.tenant_id}"
     requested = st.query_params.get(TERM_PARAM)
     if requested and requested != st.session_state.get(seen):
-        if not requested.isdigit() or int(requested) not in by_id:
+        term_id = plain_whole_number(requested)
+        if term_id not in by_id:
             raise NotFound(f"this tenant has no term {requested}")
-        st.session_state[remembered] = st.session_state[widget] = int(requested)
+        st.session_state[remembered] = st.session_state[widget] = term_id
     chosen = st.session_state.get(remembered)
     if chosen not in by_id:
         chosen = data.summary(ctx).term_id

@@ -62,6 +62,17 @@ def test_a_term_of_another_tenant_is_refused(signed_in, world):
     assert not at.dataframe
 
 
+@pytest.mark.parametrize("term", ["\u00b2", "\u0663", "\uff11", "1e3", "x"])
+def test_a_term_parameter_that_is_not_plain_digits_is_refused_as_no_such_term(signed_in, term):
+    """Python's isdigit() holds for a superscript two, which int() then refuses."""
+    at = signed_in("ann")
+    at.query_params["term"] = term
+    at.switch_page("pages/consumption_history.py").run()
+    assert not at.exception
+    assert f"this tenant has no term {term}" in errors(at)
+    assert not at.dataframe
+
+
 def test_a_tenant_admin_reads_only_their_tenants_audit_log(signed_in):
     at = signed_in("ann").switch_page("pages/audit_log.py").run()
     rows = at.dataframe[0].value
