@@ -12,7 +12,7 @@ import json
 import queue
 import threading
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import islice
 from types import TracebackType
@@ -81,9 +81,13 @@ def _column_values(series: pd.Series) -> list[Any]:
     return values
 
 
-def frame_rows(frame: pd.DataFrame, columns: Sequence[str]) -> Iterable[tuple[Any, ...]]:
-    """The frame's rows as plain Python tuples (text timestamps, None for missing)."""
-    converted = [_column_values(frame[c]) for c in columns]
+def frame_rows(frame: pd.DataFrame, columns: Sequence[str],
+               constants: Mapping[str, Any] | None = None) -> Iterable[tuple[Any, ...]]:
+    """The frame's rows as plain Python tuples (text timestamps, None for missing); a
+    column named in `constants` holds its one value on every row (not in the frame)."""
+    given = constants or {}
+    converted = [[given[c]] * len(frame) if c in given else _column_values(frame[c])
+                 for c in columns]
     return zip(*converted, strict=True)
 
 
@@ -123,43 +127,51 @@ class Prepared:
     """A frame's rows turned into what the driver takes, before they are written: on
     SQLite the tuples executemany takes (the conversion is most of the Python time of an
     insert, so a caller can do it before it waits for the one writer's lock); nothing on
-    PostgreSQL, where the writer's thread writes COPY's CSV beside the caller anyway."""
+    PostgreSQL, where the writer's thread writes COPY's CSV beside the caller anyway.
 
-    def __init__(self, session: Session, frame: pd.DataFrame, columns: Sequence[str]) -> None:
-        self.frame = frame[list(columns)]
-        self.rows = (list(frame_rows(self.frame, self.frame.columns))
+    `columns` are the table's, taken from `source` (it may hold others) or from
+    `constants`, one value for every row: neither is copied into a new frame unless the
+    frame itself is asked for."""
+
+    def __init__(self, session: Session, source: pd.DataFrame, columns: Sequence[str],
+                 constants: Mapping[str, Any] | None = None) -> None:
+        self.columns = list(columns)
+        self._source = source
+        self._constants = dict(constants or {})
+        self.rows = (list(frame_rows(source, self.columns, self._constants))
                      if session.get_bind().dialect.name == "sqlite" else None)
 
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The rows as a frame of exactly `columns` (COPY's CSV is written from it)."""
+        frame = self._source.assign(**self._constants) if self._constants else self._source
+        return frame[self.columns]
+
     def __len__(self) -> int:
-        return len(self.frame)
+        return len(self._source)
 
 
 def insert_frame(session: Session, table: FromClause, frame: pd.DataFrame | Prepared) -> int:
     """Insert every row of `frame` (columns named as the table's) into `table`; a Prepared
     frame's tuples are inserted as they are."""
-    prepared = frame.rows if isinstance(frame, Prepared) else None
-    frame = frame.frame if isinstance(frame, Prepared) else frame
-    if frame.empty:
+    if len(frame) == 0:
         return 0
     name = cast(TableClause, table).name
-    columns = list(frame.columns)
+    columns = frame.columns if isinstance(frame, Prepared) else list(frame.columns)
     raw = _raw_connection(session)
     if session.get_bind().dialect.name == "postgresql":
         with raw.cursor() as cursor, cursor.copy(_copy_statement(table, columns)) as copy:
-            _copy_frame(copy, frame)
-    else:
-        placeholders = ", ".join("?" for _ in columns)
-        names = ", ".join(f'"{c}"' for c in columns)
-        statement = f'INSERT INTO "{name}" ({names}) VALUES ({placeholders})'
-        cursor = raw.cursor()
-        if prepared is not None:  # tuples made already: written in slices of them
-            for start in range(0, len(prepared), SQLITE_BATCH_ROWS):
-                cursor.executemany(statement, prepared[start:start + SQLITE_BATCH_ROWS])
-        else:
-            rows = iter(frame_rows(frame, columns))
-            while batch := list(islice(rows, SQLITE_BATCH_ROWS)):
-                cursor.executemany(statement, batch)
-        cursor.close()
+            _copy_frame(copy, frame.frame if isinstance(frame, Prepared) else frame)
+        return len(frame)
+    placeholders = ", ".join("?" for _ in columns)
+    names = ", ".join(f'"{c}"' for c in columns)
+    statement = f'INSERT INTO "{name}" ({names}) VALUES ({placeholders})'
+    made = frame.rows if isinstance(frame, Prepared) else None
+    rows = iter(made if made is not None else frame_rows(frame, columns))
+    cursor = raw.cursor()
+    while batch := list(islice(rows, SQLITE_BATCH_ROWS)):
+        cursor.executemany(statement, batch)
+    cursor.close()
     return len(frame)
 
 
