@@ -63,6 +63,9 @@ class AppendedSessions:
         self._batches = list(_batches(sorted(set(user_ids)), APPENDED_USERS_PER_BATCH))
         self._one_batch = len(self._batches) == 1  # of every user of `added`: no filter
         self._ready: list[Prepared] = []
+        # Set when the tenant had no conversation stored before (its first import): it
+        # has no session either (sessions are made from conversations), none to count.
+        self.first_of_tenant = False
 
     @property
     def calendar(self) -> TermCalendar:
@@ -78,8 +81,7 @@ class AppendedSessions:
         added = self._added if self._one_batch else self._added[
             self._added["user_id"].isin(batch)]
         sessions = sessionize(added, self._calendar)
-        return Prepared(self._session, _session_rows(self._tenant_id, sessions),
-                        STORED_SESSION_COLUMNS)
+        return _session_rows(self._session, self._tenant_id, sessions)
 
     def __iter__(self) -> Iterator[Prepared]:
         while self._ready or self._batches:
@@ -163,18 +165,18 @@ def _conversations_of(session: Session, tenant_id: str, user_ids: list[str]) -> 
     ).where(Conversation.tenant_id == tenant_id, one_of(session, Conversation.user_id, user_ids))
 
 
-def _session_rows(tenant_id: str, sessions: pd.DataFrame) -> pd.DataFrame:
+def _session_rows(session: Session, tenant_id: str, sessions: pd.DataFrame) -> Prepared:
     """Sessions as stored: the tenant's, and no term (NULL) for -1."""
     terms = sessions["term_id"].to_numpy(dtype=np.int64)
     sessions["term_id"] = pd.arrays.IntegerArray(terms, terms < 0)
-    sessions.insert(0, "tenant_id", tenant_id)
-    return sessions
+    return Prepared(session, sessions, STORED_SESSION_COLUMNS, {"tenant_id": tenant_id})
 
 
 def _store_sessions(session: Session, tenant_id: str, sessions: pd.DataFrame) -> int:
     if sessions.empty:
         return 0
-    return insert_frame(session, UsageSession.__table__, _session_rows(tenant_id, sessions))
+    return insert_frame(session, UsageSession.__table__,
+                        _session_rows(session, tenant_id, sessions))
 
 
 def _recompute_sessions(session: Session, tenant_id: str, user_ids: list[str],
@@ -238,7 +240,7 @@ def _append_sessions(session: Session, tenant_id: str, user_ids: list[str], sinc
     No statement runs between the batches: PostgreSQL stores one batch's sessions while
     the next batch is sessionized.
     """
-    kept = _closed_count(session, tenant_id, user_ids, since)
+    kept = 0 if added.first_of_tenant else _closed_count(session, tenant_id, user_ids, since)
     with BulkWriter(session, UsageSession.__table__, STORED_SESSION_COLUMNS) as writer:
         for sessions in added:
             writer.write(sessions)

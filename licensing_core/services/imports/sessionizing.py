@@ -50,8 +50,8 @@ class FileAhead:
     @classmethod
     def of(cls, session: Session, tenant_id: str, rows: pd.DataFrame,
            calendar: TermCalendar) -> FileAhead:
-        sessions = AppendedSessions(session, tenant_id, rows[CONVERSATION_COLUMNS],
-                                    rows["user_id"].unique(), calendar)
+        sessions = AppendedSessions(session, tenant_id, rows, rows["user_id"].unique(),
+                                    calendar)
         sessions.ahead()
         return cls(ConversationRows.of(session, tenant_id, rows), calendar, sessions)
 
@@ -108,10 +108,12 @@ class KeptRows:
             return None
         if self._only_ahead() and self.ahead is not None and self.ahead.calendar.same_as(
                 self.calendar):
-            return self.ahead.sessions
-        appended = AppendedSessions(self.session, self.tenant_id, self._frame(), user_ids,
-                                    self.calendar)
-        appended.ahead()
+            appended = self.ahead.sessions
+        else:
+            appended = AppendedSessions(self.session, self.tenant_id, self._frame(), user_ids,
+                                        self.calendar)
+            appended.ahead()
+        appended.first_of_tenant = self.latest_before is None
         return appended
 
     def _only_ahead(self) -> bool:

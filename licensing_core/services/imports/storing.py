@@ -96,14 +96,22 @@ class UsersStore:
 
 # ---- conversations -----------------------------------------------------------------------
 
+def _firsts(user_ids: pd.Series, started_at: pd.Series) -> pd.DataFrame:
+    """Each user's earliest start (user_id sorted, first_at)."""
+    firsts = started_at.groupby(user_ids, sort=True).min()
+    return pd.DataFrame({"user_id": firsts.index.astype("str"), "first_at": firsts.to_numpy()})
+
+
 @dataclass(frozen=True)
 class ConversationRows:
-    """Checked rows made ready to store: the table's columns (Prepared) and each user's
-    earliest start. A file of one chunk makes them before it waits for the tenant's lock."""
+    """Checked rows made ready to store: the table's columns (Prepared), each user's
+    earliest start and the earliest of all. A file of one chunk makes them before it
+    waits for the tenant's lock."""
 
     source: pd.DataFrame  # the checked rows they were made from
     table_rows: Prepared
-    firsts: pd.Series
+    firsts: pd.DataFrame  # user_id (sorted), first_at
+    earliest: datetime
 
     def made_from(self, rows: pd.DataFrame) -> bool:
         """Whether `rows` are the very rows these were made from (no row skipped since)."""
@@ -111,8 +119,9 @@ class ConversationRows:
 
     @classmethod
     def of(cls, session: Session, tenant_id: str, rows: pd.DataFrame) -> ConversationRows:
-        return cls(rows, Prepared(session, rows.assign(tenant_id=tenant_id), CONVERSATION_COLUMNS),
-                   rows.groupby("user_id", sort=False)["started_at"].min())
+        firsts = _firsts(rows["user_id"], rows["started_at"])
+        return cls(rows, Prepared(session, rows, CONVERSATION_COLUMNS, {"tenant_id": tenant_id}),
+                   firsts, pd.Timestamp(firsts["first_at"].to_numpy().min()).to_pydatetime())
 
 
 class ConversationsStore:
@@ -129,7 +138,8 @@ class ConversationsStore:
         self.tenant_id = tenant_id
         self.ready = ready
         self.writer = BulkWriter(session, Conversation.__table__, CONVERSATION_COLUMNS)
-        self.firsts = pd.Series(dtype="datetime64[us]")  # earliest start per user
+        self._firsts: list[pd.DataFrame] = []  # each stored chunk's
+        self.since: datetime | None = None  # the earliest conversation stored so far
 
     def __enter__(self) -> ConversationsStore:
         return self
@@ -145,21 +155,25 @@ class ConversationsStore:
         ready = self.ready if self.ready is not None and self.ready.made_from(rows) \
             else ConversationRows.of(self.session, self.tenant_id, rows)
         self.writer.write(ready.table_rows)
-        self.firsts = ready.firsts if self.firsts.empty else pd.concat(
-            [self.firsts, ready.firsts]).groupby(level=0).min()
+        self._firsts = [self.firsts, ready.firsts] if self._firsts else [ready.firsts]
+        self.since = min(self.since or ready.earliest, ready.earliest)
 
     def pause(self) -> None:
         self.writer.pause()
 
     @property
-    def touched(self) -> list[str]:
-        """The users of the rows stored so far, sorted."""
-        return sorted(self.firsts.index)
+    def firsts(self) -> pd.DataFrame:
+        """Each user's earliest start of the rows stored so far (user_id sorted, first_at)."""
+        if len(self._firsts) > 1:
+            both = pd.concat(self._firsts, ignore_index=True)
+            self._firsts = [_firsts(both["user_id"], both["first_at"])]
+        return self._firsts[0] if self._firsts else pd.DataFrame(
+            {"user_id": pd.Series(dtype="str"), "first_at": pd.Series(dtype="datetime64[us]")})
 
     @property
-    def since(self) -> datetime | None:
-        """The earliest conversation stored so far (None: none)."""
-        return self.firsts.min().to_pydatetime() if not self.firsts.empty else None
+    def touched(self) -> list[str]:
+        """The users of the rows stored so far, sorted."""
+        return cast(list[str], self.firsts["user_id"].tolist())
 
     def close(self, rows_read: int) -> Stored:
         """Wait for every row, then create the users met first and date their first
@@ -171,15 +185,14 @@ class ConversationsStore:
         return Stored(stored, rows_read - stored, created, self.touched, self.since)
 
 
-def _store_users_met(session: Session, tenant_id: str, firsts: pd.Series) -> int:
+def _store_users_met(session: Session, tenant_id: str, firsts: pd.DataFrame) -> int:
     """Each user's first conversation date, min(stored, earliest of the file); the users
     met first here created Active, without names and without a status event. Returns how
     many were created. Two statements over the staged (user, earliest start) rows."""
     if firsts.empty:
         return 0
     users = cast(Table, PlatformUser.__table__)
-    frame = pd.DataFrame({"user_id": firsts.index.astype("str"), "first_at": firsts.to_numpy()})
-    with rows_of(session, "import_firsts", frame) as stage:
+    with rows_of(session, "import_firsts", firsts) as stage:
         stored, new = users.c.first_conversation_at, stage.c.first_at
         session.execute(update(users).where(
             users.c.tenant_id == tenant_id, users.c.user_id == stage.c.user_id,
