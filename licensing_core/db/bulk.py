@@ -283,11 +283,24 @@ def one_of(session: Session, column: Any, values: Sequence[Any]) -> ColumnElemen
     (`= ANY(...)`), a JSON array read by json_each on SQLite. The SQL text stays the same
     whatever the number of values, so neither SQLAlchemy nor the driver spends time on
     thousands of placeholders, and SQLite's limit on bound variables does not apply."""
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect.name
+    return one_of_named(dialect, column, None, one_of_value(dialect, values))
+
+
+def one_of_named(dialect: str, column: Any, name: str | None,
+                 value: Any = None) -> ColumnElement[bool]:
+    """`one_of` in `dialect` with its values bound as parameter `name` (the value given to
+    it by one_of_value), for a statement built once and run many times."""
+    if dialect == "postgresql":
         return cast(ColumnElement[bool],
-                    column == any_(bindparam(None, list(values), type_=ARRAY(column.type))))
-    listed = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
+                    column == any_(bindparam(name, value, type_=ARRAY(column.type))))
+    listed = func.json_each(bindparam(name, value)).table_valued("value")
     return cast(ColumnElement[bool], column.in_(select(listed.c.value)))
+
+
+def one_of_value(dialect: str, values: Sequence[Any]) -> Any:
+    """The values as one_of_named's parameter takes them in `dialect`."""
+    return list(values) if dialect == "postgresql" else json.dumps(list(values))
 
 
 # PostgreSQL hashes an array bound as one value only when it plans the statement with the
@@ -343,9 +356,10 @@ def _instants(values: list[Any]) -> Any:
     return pd.to_datetime(pd.Series(values, dtype=object), format="mixed")
 
 
-def read_frame(session: Session, statement: Any, parse_dates: Sequence[str] = ()) -> pd.DataFrame:
+def read_frame(session: Session, statement: Any, parse_dates: Sequence[str] = (),
+               params: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Run a SELECT in the caller's transaction and return its rows as a DataFrame."""
-    result = session.execute(statement)
+    result = session.execute(statement, params)
     names = list(result.keys())
     rows = result.fetchall()
     if len(set(names)) == len(names):  # built column by column: far faster than by row

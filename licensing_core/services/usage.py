@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, bindparam, delete, func, select
+from sqlalchemy import BindParameter, ColumnElement, Delete, Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
-from licensing_core.db.bulk import BulkWriter, Prepared, insert_frame, one_of, read_frame
+from licensing_core.db.bulk import (
+    BulkWriter,
+    Prepared,
+    insert_frame,
+    one_of,
+    one_of_named,
+    one_of_value,
+    read_frame,
+)
 from licensing_core.db.models import (
     Conversation,
     PlatformUser,
@@ -247,34 +258,56 @@ def _append_sessions(session: Session, tenant_id: str, user_ids: list[str], sinc
     return kept + writer.rows
 
 
+@dataclass(frozen=True)
+class _LicenseStatements:
+    """The statements of a batch's user licenses, built once per database kind (building
+    them cost more than SQLite runs them), the tenant, users and term bound by name."""
+
+    events: Select
+    firsts: Select
+    in_term: Select
+    clear: Delete
+
+    @classmethod
+    @cache
+    def of(cls, dialect: str) -> _LicenseStatements:
+        tenant: BindParameter[str] = bindparam("tenant")
+
+        def of_users(column: Any) -> ColumnElement[bool]:
+            return one_of_named(dialect, column, "users")
+
+        return cls(
+            select(UserStatusEvent.user_id, UserStatusEvent.status, UserStatusEvent.at).where(
+                UserStatusEvent.tenant_id == tenant, of_users(UserStatusEvent.user_id)),
+            select(PlatformUser.user_id, PlatformUser.first_conversation_at).where(
+                PlatformUser.tenant_id == tenant, of_users(PlatformUser.user_id)),
+            select(Conversation.user_id, func.min(Conversation.started_at).label("first_at"),
+                   func.count().label("count")).where(
+                Conversation.tenant_id == tenant, of_users(Conversation.user_id),
+                Conversation.started_at >= bindparam("start"),
+                Conversation.started_at < bindparam("end")).group_by(Conversation.user_id),
+            delete(UserLicense).where(
+                UserLicense.tenant_id == tenant, of_users(UserLicense.user_id),
+                UserLicense.term_id.in_(bindparam("terms", expanding=True))))
+
+
 def _recompute_user_licenses(session: Session, tenant_id: str, user_ids: list[str],
                              user_terms: list[tuple[int, datetime, datetime]]) -> None:
-    events = read_frame(session, select(
-        UserStatusEvent.user_id, UserStatusEvent.status, UserStatusEvent.at
-    ).where(UserStatusEvent.tenant_id == tenant_id,
-            one_of(session, UserStatusEvent.user_id, user_ids)),
-        parse_dates=["at"])
-    firsts = read_frame(session, select(
-        PlatformUser.user_id, PlatformUser.first_conversation_at
-    ).where(PlatformUser.tenant_id == tenant_id, one_of(session, PlatformUser.user_id, user_ids)),
-        parse_dates=["first_conversation_at"])
+    dialect = session.get_bind().dialect.name
+    statements = _LicenseStatements.of(dialect)
+    given = {"tenant": tenant_id, "users": one_of_value(dialect, user_ids)}
+    events = read_frame(session, statements.events, ["at"], given)
+    firsts = read_frame(session, statements.firsts, ["first_conversation_at"], given)
     first_conversation = firsts.set_index("user_id")["first_conversation_at"]
     per_term = []
     for term_id, start, end in user_terms:
-        stats = read_frame(session, select(
-            Conversation.user_id, func.min(Conversation.started_at).label("first_at"),
-            func.count().label("count"),
-        ).where(
-            Conversation.tenant_id == tenant_id, one_of(session, Conversation.user_id, user_ids),
-            Conversation.started_at >= start, Conversation.started_at < end,
-        ).group_by(Conversation.user_id), parse_dates=["first_at"])
+        stats = read_frame(session, statements.in_term, ["first_at"],
+                           {**given, "start": start, "end": end})
         stats["term_id"] = term_id
         per_term.append(stats)
     in_terms = pd.concat(per_term, ignore_index=True)
     holdings = license_holdings(user_ids, user_terms, events, first_conversation, in_terms)
-    session.execute(delete(UserLicense).where(
-        UserLicense.tenant_id == tenant_id, one_of(session, UserLicense.user_id, user_ids),
-        UserLicense.term_id.in_([t[0] for t in user_terms])))
+    session.execute(statements.clear, {**given, "terms": [t[0] for t in user_terms]})
     if not holdings.empty:
         holdings.insert(0, "tenant_id", tenant_id)
         insert_frame(session, UserLicense.__table__, holdings)
