@@ -224,13 +224,15 @@ def outside_range(values: pd.Series, parsed: np.ndarray,
 def _messages(values: pd.Series, problems: RowProblems) -> pd.Series:
     present = given(values)
     digits = matching(values, r"^\d{1,10}$")
-    counts = pd.Series(pd.NA, index=values.index, dtype="Int64")
-    counts[digits] = values[digits].astype("int64")
-    bad = present & ~(digits & (counts.fillna(0) <= MAX_MESSAGES).to_numpy(dtype=bool))
+    numbers = np.zeros(len(values), dtype=np.int64)
+    if digits.any():  # read where the text is digits only, by pyarrow's cast
+        numbers[digits] = np.asarray(pc.cast(pc.filter(arrow_texts(values), pa.array(digits)),
+                                             pa.int64()))
+    bad = present & ~(digits & (numbers <= MAX_MESSAGES))
     if bad.any():
         problems.add(bad, "messages must be a whole number of 0 or more, not "
                      + values[bad].map(shown))
-    return counts
+    return pd.Series(pd.arrays.IntegerArray(numbers, ~digits), index=values.index)
 
 
 def check_conversations(rows: pd.DataFrame, timezone: ZoneInfo) -> Checked:

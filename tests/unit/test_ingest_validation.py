@@ -109,6 +109,15 @@ def test_good_conversations_are_normalised_for_storing():
     assert (row["initiated_by"], row["messages"]) == ("User", 7)
 
 
+def test_a_messages_count_not_given_stays_unknown_not_zero():
+    checked = check_conversations(conversations(
+        {"conversation_id": "c1", "messages": ""}, {"conversation_id": "c2"},
+        {"conversation_id": "c3", "messages": "0"},
+        {"conversation_id": "c4", "messages": "0012"}), PARIS)
+    assert checked.problems == []
+    assert checked.rows["messages"].tolist() == [pd.NA, pd.NA, 0, 12]
+
+
 def test_every_bad_conversations_row_is_reported_with_all_its_reasons():
     checked = check_conversations(conversations(
         {},
