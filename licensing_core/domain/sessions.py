@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.api.extensions import ExtensionArray
 
 from licensing_core.domain.calendar import TermCalendar, to_us
@@ -36,16 +38,11 @@ def first_conversation_of(session_id: str) -> str | None:
     return session_id[len(SESSION_ID_PREFIX):]
 
 
-def session_ids_for(first_conversation_ids: pd.Series) -> pd.Series:
-    """session_id_for of each id, at once."""
-    return SESSION_ID_PREFIX + first_conversation_ids.astype("str")
-
-
-def _texts(values: ExtensionArray | np.ndarray) -> ExtensionArray:
-    """Values as the "str" dtype's array: kept as they are when they are (the usual
-    import's Arrow texts, no conversion to Python objects and back)."""
-    return values if values.dtype == "str" else pd.array(np.asarray(values, dtype=object),
-                                                           dtype="str")
+def session_ids_for(first_conversation_ids: pa.Array) -> pa.Array:
+    """session_id_for of each id (Arrow texts), at once."""
+    ids = first_conversation_ids.cast(pa.large_string())
+    return pc.binary_join_element_wise(pa.scalar(SESSION_ID_PREFIX, pa.large_string()), ids,
+                                       pa.scalar("", pa.large_string()))
 
 
 def _session_starts(group_of_row: np.ndarray, times_us: np.ndarray,
@@ -83,20 +80,32 @@ def _session_starts(group_of_row: np.ndarray, times_us: np.ndarray,
     return is_start
 
 
-def _ordered(conversations: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """The rows' order by (user, agent, channel, started_at, conversation_id), and each
-    sorted row's group number: integer codes sorted with numpy, which is a fraction of
-    sorting and grouping the texts themselves in a small import."""
-    keys = [pd.factorize(conversations[c], sort=True)[0] for c in GROUP_COLUMNS]
-    first_id = pd.factorize(conversations["conversation_id"], sort=True)[0]
-    times_us = to_us(conversations["started_at"].to_numpy())
-    order = np.lexsort((first_id, times_us, *reversed(keys)))
+def _arrow_texts(values: pd.Series) -> pa.Array:
+    """A text column as Arrow texts (a categorical's values, not its codes)."""
+    texts = pa.array(values, from_pandas=True)
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    return texts.dictionary_decode() if pa.types.is_dictionary(texts.type) else texts
+
+
+_ORDER_KEYS = [*GROUP_COLUMNS, "started_at", "conversation_id"]
+
+
+def _ordered(conversations: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, dict[str, pa.Array]]:
+    """The rows' order by (user, agent, channel, started_at, conversation_id), texts in
+    code point order, each sorted row's group number, and the key texts as Arrow's: one
+    sort of Arrow's in C, half the time of factorizing each column and sorting the codes
+    in a small import."""
+    texts = {c: _arrow_texts(conversations[c]) for c in [*GROUP_COLUMNS, "conversation_id"]}
+    times_us = pa.array(to_us(conversations["started_at"].to_numpy()))
+    keys = pa.table({**texts, "started_at": times_us})
+    order = np.asarray(pc.sort_indices(keys, sort_keys=[(c, "ascending") for c in _ORDER_KEYS]))
     new_group = np.zeros(len(order), dtype=bool)
     new_group[0] = True
-    for codes in keys:
-        in_order = codes[order]
-        new_group[1:] |= in_order[1:] != in_order[:-1]
-    return order, np.cumsum(new_group) - 1
+    for column in GROUP_COLUMNS:
+        in_order = texts[column].take(order)
+        new_group[1:] |= np.asarray(pc.not_equal(in_order[1:], in_order[:-1]))
+    return order, np.cumsum(new_group) - 1, texts
 
 
 def sessionize(conversations: pd.DataFrame, calendar: TermCalendar) -> pd.DataFrame:
@@ -107,7 +116,7 @@ def sessionize(conversations: pd.DataFrame, calendar: TermCalendar) -> pd.DataFr
     """
     if conversations.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in SESSION_COLUMNS})
-    order, groups = _ordered(conversations)
+    order, groups, texts = _ordered(conversations)
     times_us = to_us(conversations["started_at"].to_numpy())[order]
     starts = np.flatnonzero(_session_starts(groups, times_us, calendar))
     counts = np.diff(np.r_[starts, len(order)])
@@ -115,11 +124,15 @@ def sessionize(conversations: pd.DataFrame, calendar: TermCalendar) -> pd.DataFr
     first = order[starts]  # the row of each session's first conversation
     window_end_us = start_us + calendar.session_length_us_at(start_us)
 
+    def first_texts(column: str) -> pa.Array:
+        values = texts[column] if column in texts else _arrow_texts(conversations[column])
+        return values.take(first)
+
     def of_first(column: str) -> ExtensionArray:
-        return _texts(conversations[column].array.take(first))
+        return pd.array(first_texts(column), dtype="str")
 
     return pd.DataFrame({
-        "session_id": session_ids_for(pd.Series(of_first("conversation_id"))),
+        "session_id": pd.array(session_ids_for(first_texts("conversation_id")), dtype="str"),
         "user_id": of_first("user_id"),
         "agent_name": of_first("agent_name"),
         "channel": of_first("channel"),
