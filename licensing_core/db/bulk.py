@@ -113,7 +113,7 @@ def _copy_frame(copy: Any, frame: pd.DataFrame) -> None:
         copy.write(csv_for_copy(frame.iloc[start:start + COPY_SLICE_ROWS]))
 
 
-def _raw_connection(session: Session) -> Any:
+def raw_connection(session: Session) -> Any:
     """The session's psycopg or sqlite3 connection, inside its transaction."""
     return session.connection().connection.dbapi_connection
 
@@ -153,7 +153,7 @@ def insert_frame(session: Session, table: FromClause, frame: pd.DataFrame | Prep
         return 0
     name = cast(TableClause, table).name
     columns = frame.columns if isinstance(frame, Prepared) else list(frame.columns)
-    raw = _raw_connection(session)
+    raw = raw_connection(session)
     if session.get_bind().dialect.name == "postgresql":
         with raw.cursor() as cursor, cursor.copy(_copy_statement(table, columns)) as copy:
             _copy_frame(copy, frame.frame if isinstance(frame, Prepared) else frame)
@@ -176,7 +176,7 @@ def bulk_cache(session: Session) -> Iterator[None]:
     if session.get_bind().dialect.name != "sqlite":
         yield
         return
-    raw = _raw_connection(session)
+    raw = raw_connection(session)
     before = raw.execute("PRAGMA cache_size").fetchone()[0]
     raw.execute(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}")
     try:
@@ -231,7 +231,7 @@ class BulkWriter:
             return
         self._raise_error()
         if self._thread is None:
-            raw = _raw_connection(self.session)
+            raw = raw_connection(self.session)
             self._thread = threading.Thread(target=self._send, args=(raw,),
                                             name="bulk-writer", daemon=True)
             self._thread.start()
