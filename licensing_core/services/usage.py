@@ -298,7 +298,8 @@ def _recompute_user_licenses(session: Session, tenant_id: str, user_ids: list[st
     given = {"tenant": tenant_id, "users": one_of_value(dialect, user_ids)}
     events = read_frame(session, statements.events, ["at"], given)
     firsts = read_frame(session, statements.firsts, ["first_conversation_at"], given)
-    first_conversation = firsts.set_index("user_id")["first_conversation_at"]
+    first_conversation = pd.Series(firsts["first_conversation_at"].to_numpy(),
+                                   index=firsts["user_id"].to_numpy())
     per_term = []
     for term_id, start, end in user_terms:
         stats = read_frame(session, statements.in_term, ["first_at"],
