@@ -85,10 +85,19 @@ def term_on(session: Session, tenant: Tenant, day: date | None, now: datetime) -
     return term
 
 
-def calendar_of(tenant: Tenant, terms: Sequence[Term]) -> TermCalendar:
-    spans = [TermSpan(t.id, t.license_type, t.start_date, t.end_date,
-                      t.session_minutes) for t in terms]
-    return TermCalendar(spans, ZoneInfo(tenant.timezone))
+def term_spans(terms: Sequence[Term]) -> list[TermSpan]:
+    return [TermSpan(t.id, t.license_type, t.start_date, t.end_date, t.session_minutes)
+            for t in terms]
+
+
+def calendar_of(tenant: Tenant, terms: Sequence[Term],
+                known: TermCalendar | None = None) -> TermCalendar:
+    """The tenant's terms as a calendar; `known`, one built before (e.g. before a lock), is
+    returned when it holds the very same terms in the tenant's zone."""
+    spans, zone = term_spans(terms), ZoneInfo(tenant.timezone)
+    if known is not None and known.holds(spans, zone):
+        return known
+    return TermCalendar(spans, zone)
 
 
 _REFILLED = select(Refill.term_id, func.sum(Refill.quantity)).group_by(Refill.term_id)

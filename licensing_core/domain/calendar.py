@@ -51,7 +51,11 @@ class TermCalendar:
 
     def same_as(self, other: TermCalendar) -> bool:
         """The same terms in the same zone: every lookup gives the same answers."""
-        return self.terms == other.terms and self.tz == other.tz
+        return self.holds(other.terms, other.tz)
+
+    def holds(self, terms: Sequence[TermSpan], tz: ZoneInfo) -> bool:
+        """Whether it is the calendar of these terms in this zone."""
+        return self.terms == sorted(terms, key=lambda t: t.start_date) and self.tz == tz
 
     def _index_at(self, times_us: np.ndarray) -> np.ndarray:
         """Index of the term containing each instant, -1 where none does."""

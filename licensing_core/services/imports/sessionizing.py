@@ -78,7 +78,8 @@ class KeptRows:
     def before_storing(cls, session: Session, tenant: Tenant, latest_before: datetime | None,
                        ahead: FileAhead | None = None) -> KeptRows:
         return cls(session, tenant.id, latest_before,
-                   calendar_of(tenant, tenant_terms(session, tenant.id)), ahead)
+                   calendar_of(tenant, tenant_terms(session, tenant.id),
+                               ahead.calendar if ahead is not None else None), ahead)
 
     def add(self, rows: pd.DataFrame) -> None:
         """Keep a chunk's rows; from a file's second chunk on, only the columns sessions
