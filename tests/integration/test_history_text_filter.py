@@ -101,6 +101,13 @@ def _expected(people: Sequence[Person], ids: Sequence[str], needle: str,
 people = st.lists(st.tuples(texts, texts), max_size=6)
 
 
+def _ascii_swapcase(value: str) -> str:
+    """The value with its ASCII letters' case swapped: 'é'.swapcase() is 'É', which
+    SQLite's lower() leaves as it is (it ignores the case of ASCII letters only, as the
+    README says), so it would leave the alphabet on which both databases agree."""
+    return "".join(c.swapcase() if c.isascii() else c for c in value)
+
+
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ids=st.lists(texts.filter(bool), min_size=1, max_size=8, unique=True),
@@ -117,7 +124,7 @@ def test_any_text_filters_the_history_as_the_substring_rule_does(
     start = data.draw(st.integers(0, len(value)), label="start")
     end = data.draw(st.integers(start, len(value)), label="end")
     needle = data.draw(st.one_of(
-        st.just(value[start:end]), st.just(value[start:end].swapcase()), texts,
+        st.just(value[start:end]), st.just(_ascii_swapcase(value[start:end])), texts,
         st.just(f" {value[start:end]} ")), label="needle")
     sessions = {i: f"S{n}" for n, i in enumerate(ids)}
     assert _matching(db, "acme", terms.sessions, "Session ID", needle) == \
