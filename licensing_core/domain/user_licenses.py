@@ -84,8 +84,8 @@ def license_holdings(
     events = _Events(code_of, status_events)
     first = np.full(len(users), np.iinfo(np.int64).min, dtype=np.int64)
     first_codes = _codes(code_of, first_conversation.index)
-    first[first_codes[first_codes >= 0]] = _micros(first_conversation.to_numpy())[
-        first_codes >= 0]
+    known = first_codes >= 0
+    first[first_codes[known]] = _micros(first_conversation.to_numpy())[known]
     has_first = first != np.iinfo(np.int64).min
     in_terms = conversations_in_terms
     term_of_row = in_terms["term_id"].to_numpy()

@@ -28,6 +28,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from pandas.errors import ParserError, ParserWarning
 
+from licensing_core.domain.arrow import arrow_texts
+
 # Rows per chunk: big enough for vectorised checks, small enough to bound memory (~25 MB)
 # and to let the import store one chunk while it checks the next.
 CHUNK_ROWS = 50_000
@@ -149,7 +151,7 @@ def _check_bytes(path: Path) -> _Scan:
     every line at fault (the lines are read one by one only then, a rare slow path)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     suspect, open_line, quoted = False, 0, False
-    only: bytes | None = None  # the file's bytes, while it is one block
+    blocks: list[bytes] = []  # the first block, and whether there was another
     try:
         with path.open("rb") as handle:
             while block := handle.read(DECODE_BLOCK_BYTES):
@@ -157,10 +159,10 @@ def _check_bytes(path: Path) -> _Scan:
                 bad, open_line = _block_problems(block, open_line)
                 suspect = suspect or bad
                 quoted = quoted or b'"' in block
-                only = block if only is None and handle.tell() == len(block) else b""
+                blocks = blocks[:1] + [block]
             decoder.decode(b"", final=True)
         if not suspect and open_line <= MAX_LINE_BYTES:
-            return _Scan(quoted, _plain(only) if only else None)
+            return _Scan(quoted, _plain(blocks[0]) if len(blocks) == 1 else None)
     except UnicodeDecodeError:
         pass
     raise UnreadableFile(_line_problems(path) or [(None, NOT_UTF8)])
@@ -186,17 +188,6 @@ def _line_problems(path: Path) -> list[tuple[int | None, str]]:
             except UnicodeDecodeError:
                 problems.append((number, NOT_UTF8))
     return problems
-
-
-def arrow_texts(values: Any) -> pa.Array:
-    """Texts (a Series of them, a sequence, or Arrow texts already) as one Arrow array, for
-    pyarrow's kernels: pandas' string methods add tens of microseconds a call, which a
-    file of a few rows pays as fully as one of thousands."""
-    if isinstance(values, pa.Array):
-        return values
-    if isinstance(values, pd.Series) and values.dtype != "str":
-        values = values.astype("str")
-    return pa.array(values, type=pa.large_string())
 
 
 def _stripped(values: Any) -> pa.Array:

@@ -17,10 +17,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from licensing_core.db.models import Conversation, PlatformUser
+from licensing_core.domain.arrow import arrow_texts
 from licensing_core.domain.emails import email_problem
 from licensing_core.domain.kinds import UserStatus
 from licensing_core.domain.limits import FIRST_INSTANT, LAST_INSTANT, RANGE_TEXT
-from licensing_core.ingest.readers import LINE, arrow_texts, field_name, without_rows
+from licensing_core.ingest.readers import LINE, field_name, without_rows
 
 USER_FIELDS = ["user_id", "user_name", "email", "first_name", "last_name", "role", "status"]
 USER_TEXT_FIELDS = ["user_name", "email", "first_name", "last_name", "role"]
@@ -217,14 +218,21 @@ def _plain_instants(values: pd.Series, plain: np.ndarray) -> np.ndarray | None:
     return np.asarray(instants.cast(pa.int64())).view("datetime64[us]")
 
 
+def _numbers_where(values: pd.Series | pa.Array, where: np.ndarray) -> np.ndarray:
+    """The texts of the rows of `where` (digits 0-9 only) as whole numbers, by pyarrow's
+    cast of those texts alone; 0 on the other rows."""
+    numbers = np.zeros(len(where), dtype=np.int64)
+    if where.any():
+        numbers[where] = np.asarray(pc.cast(pc.filter(arrow_texts(values), pa.array(where)),
+                                            pa.int64()))
+    return numbers
+
+
 def _far_year(values: pd.Series) -> np.ndarray:
     """Texts that start with a year more than a day away from the stored range."""
     texts = arrow_texts(values)
     digits = matching(texts, r"^\d{4}")
-    years = np.zeros(len(values), dtype=np.int64)
-    if digits.any():  # read where four digits start the text only
-        heads = pc.utf8_slice_codeunits(pc.filter(texts, pa.array(digits)), 0, 4)
-        years[digits] = np.asarray(pc.cast(heads, pa.int64()))
+    years = _numbers_where(pc.utf8_slice_codeunits(texts, 0, 4), digits)
     far = (years < FIRST_INSTANT.year - 1) | (years > LAST_INSTANT.year)
     return (digits & far) | matching(texts, r"^\d{5}")
 
@@ -243,10 +251,7 @@ def outside_range(values: pd.Series, parsed: np.ndarray,
 def _messages(values: pd.Series, problems: RowProblems) -> pd.Series:
     present = given(values)
     digits = matching(values, r"^\d{1,10}$")
-    numbers = np.zeros(len(values), dtype=np.int64)
-    if digits.any():  # read where the text is digits only, by pyarrow's cast
-        numbers[digits] = np.asarray(pc.cast(pc.filter(arrow_texts(values), pa.array(digits)),
-                                             pa.int64()))
+    numbers = _numbers_where(values, digits)
     bad = present & ~(digits & (numbers <= MAX_MESSAGES))
     if bad.any():
         problems.add(bad, "messages must be a whole number of 0 or more, not "

@@ -160,7 +160,7 @@ class ConversationsStore:
         ready = self.ready if self.ready is not None and self.ready.made_from(rows) \
             else ConversationRows.of(self.session, self.tenant_id, rows)
         self.writer.write(ready.table_rows)
-        self._firsts = [self.firsts, ready.firsts] if self._firsts else [ready.firsts]
+        self._firsts.append(ready.firsts)
         self.since = min(self.since or ready.earliest, ready.earliest)
 
     def pause(self) -> None:
@@ -168,7 +168,8 @@ class ConversationsStore:
 
     @property
     def firsts(self) -> pd.DataFrame:
-        """Each user's earliest start of the rows stored so far (user_id sorted, first_at)."""
+        """Each user's earliest start of the rows stored so far (user_id sorted, first_at);
+        the chunks' are merged when asked for."""
         if len(self._firsts) > 1:
             both = pd.concat(self._firsts, ignore_index=True)
             self._firsts = [_firsts(both["user_id"], both["first_at"])]
