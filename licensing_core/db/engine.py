@@ -24,6 +24,11 @@ URL_VARIABLE = "LICENSING_DATABASE_URL"
 MIGRATIONS = Path(__file__).with_name("migrations")
 # A writer waits this long for SQLite's lock before giving up, instead of failing at once.
 SQLITE_BUSY_TIMEOUT_S = 30
+# Pages of write-ahead log after which a commit copies them into the database file (the
+# default is 1,000). Imports commit many small transactions that touch the same index
+# pages again and again: copying every 40 MB (at 4 KiB pages) instead of every 4 MB
+# copies each such page once instead of ten times.
+SQLITE_CHECKPOINT_PAGES = 10_000
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -59,6 +64,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}")
     cursor.close()
 
 
