@@ -241,10 +241,41 @@ def test_rows_over_the_memory_budget_are_read_back(db, tmp_path, paths, monkeypa
     tenants(db, "big", "reference")
     monkeypatch.setattr(sessionizing, "KEPT_ROWS_BYTES", 0)
     monkeypatch.setattr(reading, "CHUNK_ROWS", 3)  # a file's one chunk is never over it
+    monkeypatch.setattr("licensing_core.services.imports.AHEAD_ROWS", 3)  # nor one frame
     load(db, tmp_path, "big", HISTORY)
     assert paths == [READ_BACK]
     load_read_back(db, tmp_path, "reference", HISTORY)
     assert_same_as_reference(db, "big", "reference")
+
+
+@pytest.mark.parametrize("ahead_rows, begun_ahead", [(len(HISTORY), True),
+                                                     (len(HISTORY) - 1, False)])
+def test_a_file_of_several_chunks_begins_its_sessions_before_the_lock(
+        db, tmp_path, monkeypatch, ahead_rows, begun_ahead):
+    """Within AHEAD_ROWS, the chunks are made one frame whose sessions, begun before the
+    tenant's lock, are the ones stored; over it, they are built under the lock."""
+    tenants(db, "chunks", "reference")
+    monkeypatch.setattr(reading, "CHUNK_ROWS", 40)
+    monkeypatch.setattr("licensing_core.services.imports.AHEAD_ROWS", ahead_rows)
+    made, used = [], []
+    real_ahead, real_recompute = sessionizing.FileAhead.of, sessionizing.recompute_usage
+
+    def ahead_of(*args):
+        made.append(real_ahead(*args))
+        return made[-1]
+
+    def recompute(session, tenant, user_ids, since=None, added=None):
+        used.append(added)
+        return real_recompute(session, tenant, user_ids, since, added)
+
+    monkeypatch.setattr(sessionizing.FileAhead, "of", staticmethod(ahead_of))
+    monkeypatch.setattr(sessionizing, "recompute_usage", recompute)
+    summary = load(db, tmp_path, "chunks", HISTORY)
+    assert summary.stored == len(HISTORY)
+    assert len(made) == int(begun_ahead)
+    assert (used[0] is made[0].sessions) if begun_ahead else used[0] is not None
+    load_read_back(db, tmp_path, "reference", HISTORY)
+    assert_same_as_reference(db, "chunks", "reference")
 
 
 def test_an_import_of_rows_all_stored_recomputes_nothing(db, tmp_path, paths):

@@ -4,9 +4,10 @@ An import that only appends (no stored conversation starts within the longest se
 before its earliest new one: a first file, the next day's file) builds its sessions from
 the rows it stored, kept in memory as they were stored (`KeptRows`, about 30 bytes a row,
 within a budget), starting while the server still stores the last of them; any other
-import, or one over the budget, reads them back. The sessions of a file of one chunk are
-begun, and its rows made ready to store, before the import waits for the tenant's lock
-(`FileAhead`); they are used when that chunk is what it stores, in the same terms.
+import, or one over the budget, reads them back. The sessions of a file of a few chunks
+(imports.AHEAD_ROWS) are begun, and its rows made ready to store as one frame, before
+the import waits for the tenant's lock (`FileAhead`); they are used when that frame is
+what it stores, in the same terms.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class FileAhead:
 
 @dataclass
 class KeptRows:
-    """The stored rows, for their sessions: a file's one chunk as it is, the columns
+    """The stored rows, for their sessions: a file's one frame as it is, the columns
     sessions need of several, the repeated texts as categoricals.
 
     `latest_before`, the latest conversation stored before the import, and the tenant's
@@ -84,9 +85,9 @@ class KeptRows:
     def add(self, rows: pd.DataFrame) -> None:
         """Keep a chunk's rows; from a file's second chunk on, only the columns sessions
         need, the repeated texts of every kept chunk as categoricals (a fraction of the
-        memory), counted against the budget. A file of one chunk (most files, and at most
-        CHUNK_ROWS rows: far within the budget) is kept as it is, neither copied nor
-        measured."""
+        memory), counted against the budget. A file stored as one frame (most files, and
+        at most a few chunks made ready ahead: within the budget) is kept as it is,
+        neither copied nor measured."""
         if self.parts is None or rows.empty:
             return
         if not self.parts:
