@@ -6,20 +6,20 @@
 One pass over the file in one transaction, with the tenant locked: each chunk is read,
 checked (its rows, repeats in the file, conflicts with stored conversations) and, while
 the file has no bad row, stored (a conversations file's first chunks, until more than
-AHEAD_ROWS rows, are read and their rows checked before the import waits for the lock,
-and a file of no more is made ready to store and begins its sessions then); on
-PostgreSQL the server stores a chunk while the next is read and checked. A file with any
-bad row is refused whole and the transaction rolled back, so it stores nothing. Then the
-usage of the users the file touched is rebuilt (from the stored rows kept in memory when
-the import only appends), the alert thresholds are evaluated and the import is written
-to the audit log.
+AHEAD_ROWS rows on SQLite, its first on PostgreSQL, are read and their rows checked
+before the import waits for the lock, and a file of no more is made ready to store and
+begins its sessions then); on PostgreSQL the server stores a chunk while the next is
+read and checked. A file with any bad row is refused whole and the transaction rolled
+back, so it stores nothing. Then the usage of the users the file touched is rebuilt
+(from the stored rows kept in memory when the import only appends), the alert
+thresholds are evaluated and the import is written to the audit log.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -48,8 +48,11 @@ from licensing_core.services.imports.storing import ConversationsStore, UsersSto
 from licensing_core.services.usage import latest_start
 
 # Rows of a conversations file read, checked and made ready before its import waits for
-# the tenant's lock: a few chunks (the daily file of a large tenant). On SQLite a row made
-# ready holds about 0.6 KB (its tuple for executemany): 100,000 rows, about 60 MB more.
+# the tenant's lock on SQLite: a few chunks (the daily file of a large tenant), since
+# there every other import waits for the one writer's lock. A row made ready holds about
+# 0.6 KB (its tuple for executemany): 100,000 rows, about 60 MB more. On PostgreSQL only
+# an import of the same tenant waits, and the server stores a chunk while the next is
+# checked: only a file of less than one chunk is made ready ahead.
 AHEAD_ROWS = 4 * CHUNK_ROWS
 
 
@@ -121,10 +124,13 @@ def _checked_conversations(session: Session, tenant: Tenant, rows_checked: Itera
             yield rows
 
 
-def _read_ahead(rows_checked: Iterator[pd.DataFrame],
+def _read_ahead(session: Session, rows_checked: Iterator[pd.DataFrame],
                 check: ConversationsCheck) -> tuple[list[pd.DataFrame], bool]:
     """The file's first chunks read and checked, until a bad row or more than AHEAD_ROWS
-    rows; True when they are the whole file."""
+    rows (PostgreSQL: its first chunk); True when they are the whole file."""
+    if session.get_bind().dialect.name != "sqlite":
+        first = list(islice(rows_checked, 1))
+        return first, bool(first) and check.rows_read < reading.CHUNK_ROWS
     read = []
     for rows in rows_checked:
         read.append(rows)
@@ -145,7 +151,7 @@ def _locked_and_checking(session: Session, tenant_id: str, path: Path, name: str
     zone = before.timezone
     check = ConversationsCheck(name, ZoneInfo(zone))
     rows_checked = _rows_checked(path, check)
-    first, whole = _read_ahead(rows_checked, check)
+    first, whole = _read_ahead(session, rows_checked, check)
     ahead = None
     if sessions and whole and first and not check.report:
         if len(first) > 1:
