@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from licensing_core.db import tenancy
-from licensing_core.db.engine import Database, open_database
+from licensing_core.db.engine import SQLITE_BUSY_TIMEOUT_S, Database, open_database
 from licensing_core.db.models import Tenant
 from licensing_core.db.tenancy import get_tenant
 from tests.fixtures_data import make_tenant
@@ -73,13 +73,11 @@ def test_past_the_quick_tries_sqlite_busy_timeout_still_waits(sqlite_db, tmp_pat
     assert name == "Acme Renamed"
     with sqlite_db.transaction() as session:  # the connection's busy timeout is back
         timeout = session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar()
-    assert timeout == 30_000
+    assert timeout == SQLITE_BUSY_TIMEOUT_S * 1000
 
 
-def test_an_error_that_is_no_wait_is_raised(tmp_path):
+def test_an_error_that_is_no_wait_is_raised(sqlite_db, tmp_path):
     path = tmp_path / "licensing.db"
-    open_database(f"sqlite:///{path}").dispose()
-    make_tenant(Database(f"sqlite:///{path}"), tenant_id="acme", name="Acme")
     read_only = Database(f"sqlite:///file:{path}?mode=ro&uri=true")
     try:
         with pytest.raises(OperationalError, match="readonly"), \

@@ -4,10 +4,10 @@ An import that only appends (no stored conversation starts within the longest se
 before its earliest new one: a first file, the next day's file) builds its sessions from
 the rows it stored, kept in memory as they were stored (`KeptRows`, about 30 bytes a row,
 within a budget), starting while the server still stores the last of them; any other
-import, or one over the budget, reads them back. The sessions of a file of a few chunks
-(imports.AHEAD_ROWS) are begun, and its rows made ready to store as one frame, before
-the import waits for the tenant's lock (`FileAhead`); they are used when that frame is
-what it stores, in the same terms.
+import, or one over the budget, reads them back. The sessions of a small file (on SQLite
+up to imports.AHEAD_ROWS rows, on PostgreSQL one chunk) are begun, and its rows made
+ready to store as one frame, before the import waits for the tenant's lock
+(`FileAhead`); they are used when that frame is what it stores, in the same terms.
 """
 
 from __future__ import annotations

@@ -110,8 +110,8 @@ def _firsts(user_ids: pd.Series, started_at: pd.Series) -> pd.DataFrame:
 @dataclass(frozen=True)
 class ConversationRows:
     """Checked rows made ready to store: the table's columns (Prepared), each user's
-    earliest start and the earliest of all. A file of a few chunks makes them, as one
-    frame, before it waits for the tenant's lock."""
+    earliest start and the earliest of all. A small file (imports.AHEAD_ROWS) makes them,
+    as one frame, before it waits for the tenant's lock."""
 
     source: pd.DataFrame  # the checked rows they were made from
     table_rows: Prepared
