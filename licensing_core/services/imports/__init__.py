@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from itertools import chain, islice
+from itertools import chain
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -31,7 +31,6 @@ from licensing_core.db.bulk import bulk_cache
 from licensing_core.db.engine import Database
 from licensing_core.db.models import Tenant
 from licensing_core.db.tenancy import calendar_of, get_tenant, tenant_terms
-from licensing_core.ingest.readers import CHUNK_ROWS
 from licensing_core.services.imports import reading
 from licensing_core.services.imports.checking import ConversationsCheck, UsersCheck
 from licensing_core.services.imports.finishing import finish
@@ -53,7 +52,7 @@ from licensing_core.services.usage import latest_start
 # 0.6 KB (its tuple for executemany): 100,000 rows, about 60 MB more. On PostgreSQL only
 # an import of the same tenant waits, and the server stores a chunk while the next is
 # checked: only a file of less than one chunk is made ready ahead.
-AHEAD_ROWS = 4 * CHUNK_ROWS
+AHEAD_ROWS = 4 * reading.CHUNK_ROWS
 
 
 def _no_pause() -> None:
@@ -127,14 +126,14 @@ def _checked_conversations(session: Session, tenant: Tenant, rows_checked: Itera
 def _read_ahead(session: Session, rows_checked: Iterator[pd.DataFrame],
                 check: ConversationsCheck) -> tuple[list[pd.DataFrame], bool]:
     """The file's first chunks read and checked, until a bad row or more than AHEAD_ROWS
-    rows (PostgreSQL: its first chunk); True when they are the whole file."""
-    if session.get_bind().dialect.name != "sqlite":
-        first = list(islice(rows_checked, 1))
-        return first, bool(first) and check.rows_read < reading.CHUNK_ROWS
+    rows (PostgreSQL: a full chunk, so only a file of one shorter chunk is read whole);
+    True when they are the whole file."""
+    most = AHEAD_ROWS if session.get_bind().dialect.name == "sqlite" \
+        else reading.CHUNK_ROWS - 1
     read = []
     for rows in rows_checked:
         read.append(rows)
-        if check.report or check.rows_read > AHEAD_ROWS:
+        if check.report or check.rows_read > most:
             return read, False
     return read, True
 
