@@ -151,7 +151,7 @@ def _check_bytes(path: Path) -> _Scan:
     every line at fault (the lines are read one by one only then, a rare slow path)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     suspect, open_line, quoted = False, 0, False
-    blocks: list[bytes] = []  # the first block, and whether there was another
+    first, blocks = b"", 0
     try:
         with path.open("rb") as handle:
             while block := handle.read(DECODE_BLOCK_BYTES):
@@ -159,10 +159,10 @@ def _check_bytes(path: Path) -> _Scan:
                 bad, open_line = _block_problems(block, open_line)
                 suspect = suspect or bad
                 quoted = quoted or b'"' in block
-                blocks = blocks[:1] + [block]
+                first, blocks = first or block, blocks + 1
             decoder.decode(b"", final=True)
         if not suspect and open_line <= MAX_LINE_BYTES:
-            return _Scan(quoted, _plain(blocks[0]) if len(blocks) == 1 else None)
+            return _Scan(quoted, _plain(first) if blocks == 1 else None)
     except UnicodeDecodeError:
         pass
     raise UnreadableFile(_line_problems(path) or [(None, NOT_UTF8)])
